@@ -1,0 +1,1 @@
+"""Rasa input channels (WeChat 公众号)."""

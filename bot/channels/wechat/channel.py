@@ -1,0 +1,300 @@
+"""Rasa input channel for the WeChat 公众号 message-push protocol.
+
+POST /webhooks/wechat/webhook, in order:
+1. size cap, timestamp window, query `signature` (all modes) — before the body is touched;
+2. safe XML parse; in safe/compatible-AES mode `msg_signature` over `Encrypt`, then decrypt;
+3. dedup (SET NX EX in the shared store) so each message reaches Rasa exactly once;
+4. run the turn in a task; answer passively within the deadline, else "success" now and the
+   answer later through the customer-service API.
+
+Retry semantics (WeChat resends after 5 s, three times): a retry of a message that is still
+being processed, or whose answer went / will go through the customer-service API, gets
+"success". A retry of a message that was answered passively gets the same passive reply again:
+WeChat only retries when it did not receive our answer in time, so repeating it is the only way
+the user sees it, and WeChat shows at most one answer per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy.messages import BaseMessage
+from wechatpy.replies import TextReply
+
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.config import ConfigError, WeChatSettings, load_settings
+from bot.channels.wechat.inbound import (
+    REPLY_ERROR,
+    Inbound,
+    Kind,
+    choice_number,
+    dedup_id,
+    interpret,
+    load_menu,
+)
+from bot.channels.wechat.outbound import Rendered, render_messages, split_text
+from bot.channels.wechat.security import (
+    Rejected,
+    SafeModeCrypto,
+    check_timestamp,
+    parse_xml_fields,
+    verify_query_signature,
+)
+from bot.channels.wechat.store import KeyValueStore, make_store
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# Dedup record states.
+PENDING = "pending"  # claimed, the turn is running
+ASYNC = "async"  # answered "success"; the answer goes through the customer-service API
+DONE = "done"  # nothing to say (unsubscribe, VIEW, a silent turn)
+REPLY_PREFIX = "reply:"  # answered passively with the text that follows
+
+
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
+        try:
+            return cls(load_settings(credentials))
+        except ConfigError as exc:
+            raise RasaException(f"WeChat channel: {exc}") from None
+
+    def __init__(self, settings: WeChatSettings, store: KeyValueStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or make_store(settings.redis_url, settings.redis_prefix)
+        self.menu = load_menu(settings.menu_file)
+        self.crypto = (
+            SafeModeCrypto(settings.token, settings.encoding_aes_key, settings.appid)
+            if settings.mode != "plain"
+            else None
+        )
+        self.api = (
+            WeChatApi(settings.appid, settings.secret, settings.api_base_url, self.store)
+            if settings.can_send
+            else None
+        )
+        if self.api is None:
+            logger.warning("WeChat appid/secret not set: slow answers cannot be delivered asynchronously")
+        # Without a configured salt the log hashes are only comparable within one process.
+        self._log_salt = settings.log_salt or secrets.token_hex(16)
+        # Strong references: the event loop only keeps weak ones to running tasks.
+        self._background: set[asyncio.Task] = set()
+
+    def url_prefix(self) -> str:
+        return self.name()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def user_ref(self, openid: str) -> str:
+        """A salted hash standing in for the openid (personal data) in logs."""
+        return hashlib.sha256(f"{self._log_salt}|{openid}".encode()).hexdigest()[:12]
+
+    @staticmethod
+    def _user_key(openid: str) -> str:
+        return "buttons:" + hashlib.sha256(f"buttons|{openid}".encode()).hexdigest()[:32]
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def close(self, wait: float = 5.0) -> None:
+        """Let pending deliveries finish, then release HTTP and Redis connections."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=wait)
+        if self.api is not None:
+            await self.api.close()
+        await self.store.close()
+
+    def _passive_reply(self, message: BaseMessage, text: str, encrypted: bool) -> HTTPResponse:
+        # wechatpy writes Content into CDATA verbatim; split any "]]>" so the XML stays valid.
+        content = text.replace("]]>", "]]]]><![CDATA[>")
+        xml = TextReply(message=message, content=content).render()
+        if encrypted and self.crypto is not None:
+            xml = self.crypto.encrypt(xml, nonce=secrets.token_hex(8), timestamp=str(int(time.time())))
+        return response.text(xml, content_type="application/xml; charset=utf-8")
+
+    @staticmethod
+    def _success() -> HTTPResponse:
+        # "success" tells WeChat not to retry and not to show "该公众号暂时无法提供服务".
+        return response.text("success")
+
+    # -- request handling --------------------------------------------------------------------
+
+    def _authenticate(self, request: Request) -> tuple[str, bool]:
+        """Verify and unwrap a push; returns (plaintext XML, whether to encrypt the reply)."""
+        body = request.body or b""
+        if len(body) > self.settings.max_body_bytes:
+            raise Rejected(413, "body too large")
+        args = {key: request.args.get(key) for key in ("signature", "timestamp", "nonce", "msg_signature")}
+        # WeChat sends the query `signature` in every mode; checking it first means no byte of an
+        # unauthenticated body is parsed. It does not cover the body, hence msg_signature for AES.
+        verify_query_signature(self.settings.token, args)
+        check_timestamp(args["timestamp"], self.settings.timestamp_tolerance)
+        encrypted = self.settings.mode == "safe" or (
+            self.settings.mode == "compatible" and request.args.get("encrypt_type") == "aes"
+        )
+        if not encrypted:
+            parse_xml_fields(body)  # defused validation before wechatpy's xmltodict parse
+            return body.decode("utf-8", errors="replace"), False
+        assert self.crypto is not None
+        envelope = parse_xml_fields(body)
+        plaintext = self.crypto.decrypt(
+            envelope.get("Encrypt", ""), args["msg_signature"], args["timestamp"] or "", args["nonce"] or ""
+        )
+        return plaintext, True
+
+    async def _choices(self, openid: str) -> list[str]:
+        raw = await self.store.get(self._user_key(openid))
+        return json.loads(raw) if raw else []
+
+    async def _remember_choices(self, openid: str, rendered: Rendered) -> None:
+        # A turn without buttons clears the old mapping, so a later "1" is not misread.
+        if rendered.payloads:
+            await self.store.set(self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl)
+        else:
+            await self.store.delete(self._user_key(openid))
+
+    async def _rasa_text(self, inbound: Inbound) -> str:
+        if not inbound.may_be_choice:
+            return inbound.text
+        number = choice_number(inbound.text)
+        if number is None:
+            return inbound.text
+        payloads = await self._choices(inbound.openid)
+        return payloads[number - 1] if 1 <= number <= len(payloads) else inbound.text
+
+    async def _run_turn(self, on_new_message: OnNewMessage, inbound: Inbound) -> Rendered:
+        collector = CollectingOutputChannel()
+        message = inbound.message
+        user_message = UserMessage(
+            text=await self._rasa_text(inbound),
+            output_channel=collector,
+            sender_id=inbound.openid,
+            input_channel=self.name(),
+            message_id=str(message.id) if message.id else None,
+            metadata={"wechat": {"msg_type": message.type, "event": getattr(message, "event", None)}},
+        )
+        try:
+            await on_new_message(user_message)
+        except Exception:
+            logger.exception("Rasa failed on a WeChat message from user %s", self.user_ref(inbound.openid))
+            return Rendered(REPLY_ERROR)
+        rendered = render_messages(collector.messages)
+        await self._remember_choices(inbound.openid, rendered)
+        return rendered
+
+    async def _send_chunks(self, openid: str, chunks: list[str]) -> None:
+        if self.api is None:
+            logger.warning("Dropping %d WeChat message(s) for user %s: no customer-service API credentials",
+                           len(chunks), self.user_ref(openid))
+            return
+        for chunk in chunks:
+            if not await self.api.send_text(openid, chunk, self.user_ref(openid)):
+                return  # the rest would fail the same way (window closed, quota, …)
+
+    async def _deliver_later(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
+        rendered: Rendered = await turn
+        chunks = split_text(rendered.text)
+        if self.api is None and chunks:
+            # No customer-service permission: keep the answer for WeChat's next retry instead.
+            await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
+        await self._send_chunks(inbound.openid, chunks)
+
+    async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
+                      encrypted: bool) -> HTTPResponse:
+        if inbound.kind is Kind.IGNORE:
+            await self.store.set(dedup_key, DONE, self.settings.dedup_ttl)
+            return self._success()
+        if inbound.kind is Kind.REPLY:
+            await self.store.set(dedup_key, REPLY_PREFIX + inbound.text, self.settings.dedup_ttl)
+            return self._passive_reply(inbound.message, inbound.text, encrypted)
+
+        turn = asyncio.ensure_future(self._run_turn(on_new_message, inbound))
+        # asyncio.wait, not wait_for: on timeout the turn must keep running, not be cancelled.
+        done, _ = await asyncio.wait({turn}, timeout=self.settings.passive_deadline)
+        if turn not in done:
+            await self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl)
+            self._spawn(self._deliver_later(turn, inbound, dedup_key))
+            logger.info("WeChat turn for user %s exceeded %.1fs; answering asynchronously",
+                        self.user_ref(inbound.openid), self.settings.passive_deadline)
+            return self._success()
+        chunks = split_text(turn.result().text)
+        if not chunks:
+            await self.store.set(dedup_key, DONE, self.settings.dedup_ttl)
+            return self._success()
+        await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
+        if chunks[1:]:
+            # One passive reply per message: the overflow follows via the customer-service API.
+            self._spawn(self._send_chunks(inbound.openid, chunks[1:]))
+        return self._passive_reply(inbound.message, chunks[0], encrypted)
+
+    async def handle_push(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        try:
+            xml, encrypted = self._authenticate(request)
+            fields = parse_xml_fields(xml)
+            inbound = interpret(xml, self.menu, self.settings.subscribe_payload)
+        except Rejected as exc:
+            logger.warning("WeChat push rejected (%s): %s", exc.status, exc.reason)
+            return response.text("", status=exc.status)
+        except Exception as exc:  # wechatpy on XML without MsgType etc.
+            logger.warning("WeChat push not understood: %s", type(exc).__name__)
+            return response.text("", status=400)
+
+        dedup_key = "dedup:" + dedup_id(fields)
+        if not await self.store.set_nx(dedup_key, PENDING, self.settings.dedup_ttl):
+            state = await self.store.get(dedup_key) or ""
+            logger.info("WeChat retry from user %s (state %s)", self.user_ref(inbound.openid),
+                        state.split(":", 1)[0])
+            if state.startswith(REPLY_PREFIX):
+                return self._passive_reply(inbound.message, state[len(REPLY_PREFIX):], encrypted)
+            return self._success()
+        logger.debug("WeChat %s from user %s", inbound.message.type, self.user_ref(inbound.openid))
+        return await self._answer(inbound, dedup_key, on_new_message, encrypted)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint(f"wechat_webhook_{id(self):x}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            args = {key: request.args.get(key) for key in ("signature", "timestamp", "nonce")}
+            try:
+                verify_query_signature(self.settings.token, args)
+                check_timestamp(args["timestamp"], self.settings.timestamp_tolerance)
+            except Rejected as exc:
+                logger.warning("WeChat URL verification rejected: %s", exc.reason)
+                return response.text("", status=403)
+            return response.text(request.args.get("echostr", ""), content_type="text/plain")
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.handle_push(request, on_new_message)
+
+        @webhook.listener("after_server_stop")
+        async def shutdown(*_: Any) -> None:
+            await self.close()
+
+        return webhook
