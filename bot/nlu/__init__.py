@@ -1,0 +1,1 @@
+"""Rasa NLU components for Chinese: text normalisation, jieba tokenisation, KB entity extraction."""

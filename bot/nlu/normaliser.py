@@ -1,0 +1,55 @@
+"""Rasa component that normalises the text of every message before tokenisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.normalisation import normalise_text
+
+
+# Registered as a tokenizer-type component so that the default recipe runs it in the preprocessing
+# chain, before the real tokenizer, at training and at prediction time alike.
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class TextNormaliser(GraphComponent):
+    """Applies `normalise_text` to the TEXT attribute of each message."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TextNormaliser:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training examples are written in simplified Chinese already; normalising them too keeps
+        # training and prediction features identical (e.g. full-width digits in examples).
+        for message in training_data.training_examples:
+            self._normalise(message)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._normalise(message)
+        return messages
+
+    @staticmethod
+    def _normalise(message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        normalised = normalise_text(text)
+        # Annotated entities carry character offsets; only rewrite text when the length is kept,
+        # or when there are no entities to misalign.
+        if normalised != text and (len(normalised) == len(text) or not message.get("entities")):
+            message.set(TEXT, normalised)

@@ -1,0 +1,306 @@
+"""What it takes to run the assistant: database, model training on change, and the processes.
+
+Used by the CLI (`python -m bot.cli`) and by the end-to-end tests, so that tests start the servers
+exactly the way a developer does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+MODELS_DIR = PROJECT_ROOT / "models"
+MODEL_NAME = "haina"
+MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.fingerprint.json"
+
+# Everything that changes what `rasa train` produces. Component code is included because the
+# tokenizer and normaliser decide the features the model learns from.
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu")
+
+
+class SetupError(RuntimeError):
+    """A step of set-up failed; the message says what to do (in Chinese, for the person at the console)."""
+
+
+def log(message: str) -> None:
+    print(f"[haina] {message}", flush=True)
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for child processes: project importable, TensorFlow quiet, our defaults applied."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("DATABASE_URL", f"sqlite:///{VAR_DIR / 'haina.db'}")
+    env.setdefault("TRACKER_STORE_URL", f"sqlite:///{VAR_DIR / 'tracker.db'}")
+    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env.get('ACTION_PORT', '5055')}/webhook")
+    if extra:
+        env.update(extra)
+    return env
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def setup_database() -> None:
+    """Create or migrate the database and load the data files (a no-op when nothing changed)."""
+    VAR_DIR.mkdir(exist_ok=True)
+    env = child_env()
+    os.environ.setdefault("DATABASE_URL", env["DATABASE_URL"])
+    log("准备数据库（迁移并导入政策知识库）…")
+    _run_step([sys.executable, "-m", "policies_kb", "load"], "导入政策知识库失败")
+    if (PROJECT_ROOT / "consultations" / "__main__.py").exists():
+        log("导入专家志愿团与可预约时段…")
+        _run_step([sys.executable, "-m", "consultations", "load"], "导入专家数据失败")
+
+
+def _run_step(command: list[str], failure: str) -> None:
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env())
+    if result.returncode != 0:
+        raise SetupError(f"{failure}：命令 {' '.join(command[1:])} 退出码 {result.returncode}，详见上方输出。")
+
+
+def generate_kb_derived_files() -> list[Path]:
+    """Write the jieba user dictionary and Rasa lookup tables generated from the knowledge base."""
+    import policies_kb
+
+    userdict = PROJECT_ROOT / "data" / "jieba_userdict" / "kb_terms.txt"
+    lookups = PROJECT_ROOT / "data" / "nlu" / "kb_lookups.yml"
+    policies_kb.export_userdict(userdict)
+    policies_kb.export_lookups(lookups)
+    return [userdict, lookups]
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def training_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(_training_files()):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _training_files() -> Iterable[Path]:
+    for name in TRAINING_INPUTS:
+        root = PROJECT_ROOT / name
+        if root.is_file():
+            yield root
+        elif root.is_dir():
+            yield from (
+                p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+            )
+
+
+def model_is_current() -> bool:
+    if not MODEL_PATH.exists() or not FINGERPRINT_PATH.exists():
+        return False
+    try:
+        recorded = json.loads(FINGERPRINT_PATH.read_text())["fingerprint"]
+    except (ValueError, KeyError):
+        return False
+    return recorded == training_fingerprint()
+
+
+def ensure_model(force: bool = False) -> Path:
+    """Train only when training data, domain, config or NLU components changed."""
+    if not force and model_is_current():
+        log(f"模型已是最新（{MODEL_PATH.relative_to(PROJECT_ROOT)}），跳过训练。")
+        return MODEL_PATH
+    fingerprint = training_fingerprint()
+    log("训练数据或配置有变化，开始训练模型（约需几分钟，进度如下）…")
+    started = time.monotonic()
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain", "--data", "data",
+        "--out", str(MODELS_DIR), "--fixed-model-name", MODEL_NAME,
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env())
+    if result.returncode != 0 or not MODEL_PATH.exists():
+        raise SetupError("模型训练失败，详见上方 Rasa 输出。")
+    FINGERPRINT_PATH.write_text(json.dumps({"fingerprint": fingerprint, "trained_at": time.time()}))
+    log(f"模型训练完成，用时 {time.monotonic() - started:.0f} 秒。")
+    return MODEL_PATH
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    web: int = 8000
+
+    @classmethod
+    def from_env(cls) -> Ports:
+        return cls(
+            rasa=int(os.environ.get("RASA_PORT", 5005)),
+            actions=int(os.environ.get("ACTION_PORT", 5055)),
+            web=int(os.environ.get("WEB_PORT", 8000)),
+        )
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    command: list[str]
+    ready_url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list[ServiceSpec]:
+    env = {
+        "ACTION_PORT": str(ports.actions),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
+        **(extra_env or {}),
+    }
+    specs = [
+        ServiceSpec(
+            name="actions",
+            command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+            ready_url=f"http://127.0.0.1:{ports.actions}/health",
+            env=env,
+        ),
+        ServiceSpec(
+            name="rasa",
+            command=[
+                sys.executable, "-m", "rasa", "run",
+                "--model", str(MODEL_PATH), "--port", str(ports.rasa),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--cors", "*",
+            ],  # fmt: skip
+            ready_url=f"http://127.0.0.1:{ports.rasa}/webhooks/rest/",
+            env=env,
+        ),
+    ]
+    if (PROJECT_ROOT / "bot" / "web" / "server.py").exists():
+        specs.append(
+            ServiceSpec(
+                name="web",
+                command=[sys.executable, "-m", "bot.web.server", "--port", str(ports.web)],
+                ready_url=f"http://127.0.0.1:{ports.web}/healthz",
+                env={**env, "RASA_URL": f"http://127.0.0.1:{ports.rasa}"},
+            )
+        )
+    return specs
+
+
+class Supervisor:
+    """Starts the services, prefixes their logs, waits until they answer, stops them all on Ctrl-C."""
+
+    def __init__(self, specs: list[ServiceSpec], ready_timeout: float = 240.0, echo: bool = True):
+        self.specs = specs
+        self.ready_timeout = ready_timeout
+        self.echo = echo
+        self.processes: dict[str, subprocess.Popen[str]] = {}
+        self.output: dict[str, list[str]] = {}
+
+    def start(self) -> None:
+        for spec in self.specs:
+            log(f"启动 {spec.name}: {' '.join(spec.command[1:4])} …")
+            process = subprocess.Popen(
+                spec.command,
+                cwd=PROJECT_ROOT,
+                env=child_env(spec.env),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+                start_new_session=True,  # Ctrl-C reaches us only; we stop children in order
+            )
+            self.processes[spec.name] = process
+            self.output[spec.name] = []
+            threading.Thread(target=self._pump, args=(spec.name, process), daemon=True).start()
+
+    def _pump(self, name: str, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines = self.output[name]
+            lines.append(line.rstrip())
+            del lines[:-500]
+            if self.echo:
+                print(f"[{name:<7}] {line.rstrip()}", flush=True)
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.ready_timeout
+        for spec in self.specs:
+            while not _answers(spec.ready_url):
+                process = self.processes[spec.name]
+                if process.poll() is not None:
+                    tail = "\n".join(self.output[spec.name][-30:])
+                    raise SetupError(f"{spec.name} 启动失败（退出码 {process.returncode}）：\n{tail}")
+                if time.monotonic() > deadline:
+                    raise SetupError(f"{spec.name} 在 {self.ready_timeout:.0f} 秒内没有就绪：{spec.ready_url}")
+                time.sleep(0.5)
+            log(f"{spec.name} 已就绪：{spec.ready_url}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        for name, process in reversed(list(self.processes.items())):
+            if process.poll() is None:
+                log(f"停止 {name} …")
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def run(self) -> int:
+        """Run until Ctrl-C or until a service dies; returns the exit code for the CLI."""
+        try:
+            self.start()
+            self.wait_until_ready()
+            self._print_banner()
+            while True:
+                for name, process in self.processes.items():
+                    if process.poll() is not None:
+                        log(f"{name} 意外退出（退出码 {process.returncode}），停止全部服务。")
+                        return 1
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            log("收到 Ctrl-C，正在停止全部服务 …")
+            return 0
+        except SetupError as error:
+            log(str(error))
+            return 1
+        finally:
+            self.stop()
+            log("已全部停止。")
+
+    def _print_banner(self) -> None:
+        lines = ["", "海纳百创政策助手已启动："]
+        for spec in self.specs:
+            lines.append(f"  {spec.name:<8} {spec.ready_url}")
+        rasa = next(s for s in self.specs if s.name == "rasa").ready_url.rstrip("/") + "/webhook"
+        lines.append(f"  试一试：curl -s -XPOST {rasa} -d '{{\"sender\":\"u1\",\"message\":\"你好\"}}'")
+        lines.append("  按 Ctrl-C 停止。")
+        print("\n".join(lines), flush=True)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except (urllib.error.URLError, OSError):
+        return False
