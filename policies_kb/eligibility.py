@@ -1,0 +1,160 @@
+"""Eligibility engine: pure functions from (policy, profile, reference date) to a reported verdict.
+
+Rules are ANDed. A definite False anywhere makes the verdict not_eligible even if other rules are
+unknown or need a person (check: null), because the user deserves a clear "no" as early as
+possible; otherwise unknown rules turn into questions. Non-current policies are never eligible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .citations import documents
+from .freshness import Freshness, freshness
+from .model import Catalogue, Policy, Rule
+from .profile import QUESTIONS, ApplicantProfile
+from .rules import evaluate
+
+ELIGIBLE, NOT_ELIGIBLE, NEED_MORE_INFO = "eligible", "not_eligible", "need_more_info"
+_ORDER = {ELIGIBLE: 0, NEED_MORE_INFO: 1, NOT_ELIGIBLE: 2}
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """result: met | not_met | unknown | manual (check: null, a person must verify)."""
+
+    rule_id: str
+    text: str
+    verification: str
+    result: str
+    missing_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    policy_id: str
+    policy_name: str
+    status: str
+    current: bool
+    reasons: tuple[str, ...]
+    missing_fields: dict[str, str] = field(default_factory=dict)  # field -> Chinese question
+    manual_checks: tuple[str, ...] = ()
+    next_step: str | None = None
+    superseded_by: str | None = None
+    freshness: Freshness | None = None
+    outcomes: tuple[RuleOutcome, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy_id": self.policy_id,
+            "policy_name": self.policy_name,
+            "status": self.status,
+            "current": self.current,
+            "reasons": list(self.reasons),
+            "missing_fields": dict(self.missing_fields),
+            "manual_checks": list(self.manual_checks),
+            "next_step": self.next_step,
+            "superseded_by": self.superseded_by,
+            "freshness": self.freshness.to_dict() if self.freshness else None,
+            "rules": [
+                {"id": o.rule_id, "result": o.result, "missing_fields": list(o.missing_fields)}
+                for o in self.outcomes
+            ],
+        }
+
+
+def _caveat(rule: Rule) -> str:
+    return "【待核实】" if rule.verification == "待核实" else ""
+
+
+def _cite(rule: Rule, policy: Policy, catalogue: Catalogue) -> str:
+    fallback = policy.sources if rule.verification != "待核实" else ()
+    docs = documents(rule.sources or fallback, catalogue)
+    return f"（依据：{docs}）" if docs else ""
+
+
+def next_step(policy: Policy) -> str | None:
+    """Where and by when to apply, from the policy's apply section."""
+    if policy.apply is None:
+        return None
+    parts = []
+    if policy.apply.online:
+        parts.append(f"线上：{policy.apply.online}")
+    if policy.apply.offline:
+        parts.append(f"线下：{policy.apply.offline}")
+    if policy.apply.deadline:
+        parts.append(f"时限：{policy.apply.deadline}")
+    if not parts:
+        return None
+    caveat = "【待核实】" if policy.apply.verification == "待核实" else ""
+    return "；".join(parts) + caveat
+
+
+def check_policy(policy: Policy, profile: ApplicantProfile, on: date, catalogue: Catalogue) -> EligibilityResult:
+    """Evaluate every rule of one policy and explain the verdict in Chinese."""
+    fresh = freshness(policy, on, catalogue)
+    if not fresh.in_force:
+        replacement = catalogue.policies.get(policy.superseded_by or "")
+        step = f"请查询现行政策「{replacement.name}」的申请条件。" if replacement else "请咨询12333或区就业促进中心了解现行政策。"
+        return EligibilityResult(
+            policy.id, policy.name, NOT_ELIGIBLE, False, (f"不是现行政策：{fresh.warning}",),
+            next_step=step, superseded_by=policy.superseded_by, freshness=fresh,
+        )  # fmt: skip
+
+    outcomes: list[RuleOutcome] = []
+    failed, unknown, met, manual = [], [], [], []
+    for rule in policy.eligibility:
+        cite = _cite(rule, policy, catalogue)
+        if rule.check is None:
+            outcomes.append(RuleOutcome(rule.id, rule.text, rule.verification, "manual"))
+            manual.append(f"需人工核实：{rule.text}{_caveat(rule)}{cite}")
+            continue
+        truth, missing = evaluate(rule.check, profile, on)
+        result = {True: "met", False: "not_met", None: "unknown"}[truth]
+        outcomes.append(RuleOutcome(rule.id, rule.text, rule.verification, result, missing))
+        line = f"{rule.text}{_caveat(rule)}{cite}"
+        if truth is False:
+            failed.append(f"不符合：{line}")
+        elif truth is None:
+            unknown.append((f"待确认：{line}", missing))
+        else:
+            met.append(f"符合：{line}")
+
+    missing_fields: dict[str, str] = {}
+    if failed:
+        status, reasons = NOT_ELIGIBLE, failed
+    elif unknown:
+        status, reasons = NEED_MORE_INFO, [text for text, _ in unknown] + met
+        for _, fields_ in unknown:
+            for name in fields_:
+                missing_fields.setdefault(name, QUESTIONS[name])
+    elif not policy.eligibility:
+        status, reasons = NEED_MORE_INFO, ["公开资料中没有该政策的具体申请条件，请咨询12333或区就业促进中心。"]
+    else:
+        status, reasons = ELIGIBLE, met
+    if fresh.warning:
+        reasons = [*reasons, fresh.warning]
+    return EligibilityResult(
+        policy_id=policy.id,
+        policy_name=policy.name,
+        status=status,
+        current=True,
+        reasons=tuple(reasons),
+        missing_fields=missing_fields,
+        manual_checks=tuple(manual),
+        next_step=next_step(policy) if status != NOT_ELIGIBLE else None,
+        freshness=fresh,
+        outcomes=tuple(outcomes),
+    )
+
+
+def check_all(profile: ApplicantProfile, on: date, catalogue: Catalogue) -> list[EligibilityResult]:
+    """Check every current policy that has rules: eligible first, then need_more_info, then not_eligible."""
+    results = [
+        check_policy(p, profile, on, catalogue)
+        for p in catalogue.policies.values()
+        if p.status == "current" and p.eligibility
+    ]
+    return sorted(results, key=lambda r: _ORDER[r.status])

@@ -1,0 +1,78 @@
+"""Is a policy still in force on a given date?
+
+Separate from eligibility because every answer about a policy (search hit, card, fact) must carry
+the same warning, not only eligibility checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .model import Catalogue, Policy
+
+EXPIRY_WARNING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """status: current | expiring_soon | expired | superseded | not_yet_effective."""
+
+    status: str
+    warning: str | None = None
+    expires_on: date | None = None
+    days_left: int | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status != "current"
+
+    @property
+    def in_force(self) -> bool:
+        """False when the policy must not be presented or checked as current."""
+        return self.status in ("current", "expiring_soon")
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "warning": self.warning,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
+            "days_left": self.days_left,
+        }
+
+
+def freshness(policy: Policy, on: date, catalogue: Catalogue | None = None) -> Freshness:
+    """Judge the policy on the reference date; the catalogue, when given, names the replacement."""
+    if policy.status == "superseded":
+        replacement = ""
+        if catalogue is not None and policy.superseded_by in catalogue.policies:
+            replacement = f"，现行政策为「{catalogue.policies[policy.superseded_by].name}」"
+        note = f"（{policy.replacement_note}）" if policy.replacement_note else ""
+        return Freshness("superseded", f"该政策已被替代，不再执行{replacement}。{note}".rstrip(), policy.expires_on)
+    if policy.status == "expired":
+        when = f"（有效期至{_d(policy.expires_on)}）" if policy.expires_on else ""
+        return Freshness("expired", f"该政策已失效{when}，不再执行。", policy.expires_on)
+    if policy.effective_from is not None and on < policy.effective_from:
+        return Freshness("not_yet_effective", f"该政策自{_d(policy.effective_from)}起施行，目前尚未生效。")
+    if policy.expires_on is not None:
+        days_left = (policy.expires_on - on).days
+        if days_left < 0:
+            return Freshness(
+                "expired",
+                f"该政策有效期至{_d(policy.expires_on)}，已经到期；是否延续请咨询12333或区就业促进中心。",
+                policy.expires_on,
+                days_left,
+            )
+        if days_left <= EXPIRY_WARNING_DAYS:
+            return Freshness(
+                "expiring_soon",
+                f"注意：该政策有效期至{_d(policy.expires_on)}（还剩{days_left}天），到期后是否延续尚未公布，请尽早申请并留意最新通知。",
+                policy.expires_on,
+                days_left,
+            )
+        return Freshness("current", None, policy.expires_on, days_left)
+    return Freshness("current")
+
+
+def _d(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
