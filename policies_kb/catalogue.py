@@ -203,8 +203,8 @@ def _parse_sources(raw: Any, issues: list[DataIssue]) -> dict[str, Source]:
     for source_id, entry in raw.items():
         source_id = str(source_id)
         reader = _Reader({}, rel, source_id, issues)
-        if not re.match(r"^S\d+$", source_id):
-            reader.issue(None, "source ids look like S1, S2 ...")
+        if not re.match(r"^[A-Za-z][A-Za-z0-9_-]*$", source_id):
+            reader.issue(None, "source ids are ASCII identifiers such as S1 or HRSS_2023_1")
         entry = _mapping(entry, reader, "")
         if entry is None:
             continue

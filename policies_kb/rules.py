@@ -242,3 +242,34 @@ def _compare(leaf: Leaf, actual: Any, ref_date: date) -> bool:
     if op == "at_least_months_before":
         return actual + relativedelta(months=value) <= ref_date
     raise ValueError(f"unknown operator {op!r}")
+
+
+# ---------------------------------------------------------------- JSON form (database storage)
+
+
+def condition_to_data(node: Condition) -> dict[str, Any]:
+    """The YAML/JSON shape of a condition tree, as written in the data files."""
+    if isinstance(node, AllOf):
+        return {"all": [condition_to_data(c) for c in node.children]}
+    if isinstance(node, AnyOf):
+        return {"any": [condition_to_data(c) for c in node.children]}
+    if isinstance(node, Not):
+        return {"not": condition_to_data(node.child)}
+    data: dict[str, Any] = {"field": node.field, "op": node.op}
+    if node.value is not None:
+        data["value"] = list(node.value) if isinstance(node.value, tuple) else node.value
+    if node.ref is not None:
+        data["ref"] = node.ref
+    return data
+
+
+def condition_from_data(data: dict[str, Any]) -> Condition:
+    """Rebuild a tree that was validated when it was loaded (no checks: the database is trusted)."""
+    if "all" in data:
+        return AllOf(tuple(condition_from_data(c) for c in data["all"]))
+    if "any" in data:
+        return AnyOf(tuple(condition_from_data(c) for c in data["any"]))
+    if "not" in data:
+        return Not(condition_from_data(data["not"]))
+    value = data.get("value")
+    return Leaf(data["field"], data["op"], tuple(value) if isinstance(value, list) else value, data.get("ref"))
