@@ -43,7 +43,7 @@ async def start_channel(fake_api: FakeWeChatApi) -> AsyncIterator[StartChannel]:
     http = aiohttp.ClientSession()
 
     async def start(store: Any = None, bot: FakeBot | None = None, **overrides: Any) -> Harness:
-        settings = base_settings(api_base_url=fake_api.base_url, **overrides)
+        settings = base_settings(**{"api_base_url": fake_api.base_url, **overrides})
         channel = WeChatInput(settings, store=store)
         bot = bot or FakeBot()
         # test_mode lets Sanic start several apps in one process (its TouchUp rewrites class methods).
