@@ -87,7 +87,9 @@ def load_rules(path: Path) -> Rules:
         cancel_min_hours=positive_int("cancel_min_hours"),
         horizon_days=positive_int("horizon_days"),
         max_active_bookings=positive_int("max_active_bookings"),
-        makeup_day_weekday=_parse_weekday(doc.get("makeup_day_weekday", "周一"), f"{where}: makeup_day_weekday"),
+        makeup_day_weekday=_parse_weekday(
+            doc.get("makeup_day_weekday", "周一"), f"{where}: makeup_day_weekday"
+        ),
         prepare=prepare,
         notice=str(doc.get("notice", "")).strip(),
     )
@@ -131,11 +133,15 @@ def _parse_expert(raw: Any, where: str) -> Expert:
     for value in _list(raw, "districts", where):
         district = normalise_district(str(value))
         if district is None:
-            raise CatalogueError(f"{where}: field 'districts' has {value!r}, which is not a Shanghai district")
+            raise CatalogueError(
+                f"{where}: field 'districts' has {value!r}, which is not a Shanghai district"
+            )
         if district not in districts:
             districts.append(district)
 
-    forms = tuple(dict.fromkeys(_parse_form(v, f"{where}: field 'forms'") for v in _list(raw, "forms", where)))
+    forms = tuple(
+        dict.fromkeys(_parse_form(v, f"{where}: field 'forms'") for v in _list(raw, "forms", where))
+    )
 
     schedule = tuple(
         _parse_entry(entry, f"{where}: field 'schedule[{i}]'", districts, forms)
@@ -187,7 +193,7 @@ def _parse_entry(raw: Any, where: str, districts: list[str], forms: tuple[Servic
     weekday = _parse_weekday(raw.get("weekday"), f"{where}.weekday")
     match = _TIME_RANGE.match(str(raw.get("time", "")))
     if not match:
-        raise CatalogueError(f"{where}.time: bad time range {raw.get('time')!r} (use \"09:00-11:00\")")
+        raise CatalogueError(f'{where}.time: bad time range {raw.get("time")!r} (use "09:00-11:00")')
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
         raise CatalogueError(f"{where}.time: bad time {raw.get('time')!r}")
@@ -197,7 +203,9 @@ def _parse_entry(raw: Any, where: str, districts: list[str], forms: tuple[Servic
 
     form = _parse_form(raw.get("form"), f"{where}.form")
     if not form.bookable:
-        raise CatalogueError(f"{where}.form: {form.value} is arranged by staff and cannot be in a bookable schedule")
+        raise CatalogueError(
+            f"{where}.form: {form.value} is arranged by staff and cannot be in a bookable schedule"
+        )
     if form not in forms:
         raise CatalogueError(f"{where}.form: {form.value} is not among the expert's forms")
 
@@ -217,7 +225,9 @@ def _parse_entry(raw: Any, where: str, districts: list[str], forms: tuple[Servic
     else:
         district = normalise_district(str(raw.get("district", "")))
         if district is None:
-            raise CatalogueError(f"{where}.district: in-person sessions need a Shanghai district, got {raw.get('district')!r}")
+            raise CatalogueError(
+                f"{where}.district: in-person sessions need a Shanghai district, got {raw.get('district')!r}"
+            )
         if district not in districts:
             raise CatalogueError(f"{where}.district: {district} is not among the expert's districts")
         venue = str(raw.get("venue") or "").strip()

@@ -36,9 +36,7 @@ class BookingError(ConsultationError):
 
 
 class UnknownTopicError(BookingError):
-    user_message = (
-        "暂时没有这个方向的专家。可选方向：融资、财税、法律、股权、营销、知识产权、人力资源、电商、文创、商业计划、政策申报。"
-    )
+    user_message = "暂时没有这个方向的专家。可选方向：融资、财税、法律、股权、营销、知识产权、人力资源、电商、文创、商业计划、政策申报。"
 
 
 class UnknownDistrictError(BookingError):
@@ -83,12 +81,6 @@ class InvalidPhoneError(BookingError):
 
 class InvalidInputError(BookingError):
     user_message = "填写的信息不完整，请检查后重新提交。"
-
-
-class IdempotencyConflictError(BookingError):
-    """The same idempotency key arrived with a different request: a client bug, never a retry."""
-
-    user_message = "这次提交与之前的预约请求不一致，请重新发起预约。"
 
 
 class BookingNotFoundError(BookingError):

@@ -138,7 +138,9 @@ class ServiceForm(str, enum.Enum):
         return _FORM_LABELS[self]
 
 
-BOOKABLE_FORMS: frozenset[ServiceForm] = frozenset({ServiceForm.CLINIC, ServiceForm.ON_SITE, ServiceForm.ONLINE})
+BOOKABLE_FORMS: frozenset[ServiceForm] = frozenset(
+    {ServiceForm.CLINIC, ServiceForm.ON_SITE, ServiceForm.ONLINE}
+)
 
 _FORM_LABELS = {
     ServiceForm.CLINIC: "门诊咨询",

@@ -46,7 +46,9 @@ def upgrade() -> None:
         sa.CheckConstraint("capacity >= 1", name="ck_consultation_slots_capacity_positive"),
         sa.CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_consultation_slots_not_overbooked"),
         sa.ForeignKeyConstraint(
-            ["expert_id"], ["consultation_experts.id"], name="fk_consultation_slots_expert_id_consultation_experts"
+            ["expert_id"],
+            ["consultation_experts.id"],
+            name="fk_consultation_slots_expert_id_consultation_experts",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_consultation_slots"),
         sa.UniqueConstraint("expert_id", "start_at", name="uq_consultation_slots_expert_start"),
@@ -72,7 +74,9 @@ def upgrade() -> None:
             ["slot_id"], ["consultation_slots.id"], name="fk_consultation_bookings_slot_id_consultation_slots"
         ),
         sa.ForeignKeyConstraint(
-            ["expert_id"], ["consultation_experts.id"], name="fk_consultation_bookings_expert_id_consultation_experts"
+            ["expert_id"],
+            ["consultation_experts.id"],
+            name="fk_consultation_bookings_expert_id_consultation_experts",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_consultation_bookings"),
         sa.UniqueConstraint("code", name="uq_consultation_bookings_code"),
@@ -97,10 +101,14 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="ck_consultation_ratings_score_range"),
         sa.ForeignKeyConstraint(
-            ["booking_id"], ["consultation_bookings.id"], name="fk_consultation_ratings_booking_id_consultation_bookings"
+            ["booking_id"],
+            ["consultation_bookings.id"],
+            name="fk_consultation_ratings_booking_id_consultation_bookings",
         ),
         sa.ForeignKeyConstraint(
-            ["expert_id"], ["consultation_experts.id"], name="fk_consultation_ratings_expert_id_consultation_experts"
+            ["expert_id"],
+            ["consultation_experts.id"],
+            name="fk_consultation_ratings_expert_id_consultation_experts",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_consultation_ratings"),
         sa.UniqueConstraint("booking_id", name="uq_consultation_ratings_booking_id"),
