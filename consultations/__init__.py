@@ -1,0 +1,118 @@
+"""Bookings with the volunteer experts of 上海市创业指导专家志愿团 (framework-free domain package).
+
+Typical use from the Rasa actions::
+
+    from consultations import BookingService, open_service
+    service = open_service()                      # DATABASE_URL, migrations, sample catalogue
+    matches = service.find_experts("股权激励", "in_person", "浦东新区")
+    booking = service.book(user_id=openid, slot_id=matches[0].next_slots[0].id, name="张先生",
+                           phone="138 0013 8000", topic="股权", stage="初创期", idempotency_key=msg_id)
+
+Errors a user can cause are `BookingError` subclasses with a Chinese `user_message`.
+The package never imports rasa, rasa_sdk, sanic, bot or actions.
+"""
+
+from __future__ import annotations
+
+from consultations.catalogue import load_catalogue
+from consultations.db import make_engine, migrate
+from consultations.errors import (
+    AlreadyBookedError,
+    AlreadyRatedError,
+    BookingError,
+    BookingNotActiveError,
+    BookingNotFoundError,
+    CalendarUnknownError,
+    CancelTooLateError,
+    CatalogueError,
+    ConsultationError,
+    InvalidInputError,
+    InvalidPhoneError,
+    InvalidRatingError,
+    MaxActiveBookingsError,
+    NotBookableFormError,
+    RatingTooEarlyError,
+    SlotClosedError,
+    SlotFullError,
+    SlotInPastError,
+    SlotNotFoundError,
+    SlotOutsideHorizonError,
+    UnknownDistrictError,
+    UnknownTopicError,
+)
+from consultations.model import (
+    AREAS,
+    DISTRICTS,
+    Booking,
+    BookingStatus,
+    Catalogue,
+    Expert,
+    ExpertMatch,
+    FormPreference,
+    ServiceForm,
+    ServiceRecord,
+    Slot,
+    normalise_area,
+    normalise_district,
+)
+from consultations.privacy import hash_user_id, mask_phone, normalise_phone
+from consultations.service import BookingService, Clock, DeletionReport, RefreshReport
+
+
+def open_service(database_url: str | None = None, clock: Clock | None = None) -> BookingService:
+    """Engine for `database_url` (default: DATABASE_URL), migrated, with the packaged catalogue."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    return (
+        BookingService(engine, load_catalogue(), clock) if clock else BookingService(engine, load_catalogue())
+    )
+
+
+__all__ = [
+    "AREAS",
+    "DISTRICTS",
+    "AlreadyBookedError",
+    "AlreadyRatedError",
+    "Booking",
+    "BookingError",
+    "BookingNotActiveError",
+    "BookingNotFoundError",
+    "BookingService",
+    "BookingStatus",
+    "CalendarUnknownError",
+    "CancelTooLateError",
+    "Catalogue",
+    "CatalogueError",
+    "Clock",
+    "ConsultationError",
+    "DeletionReport",
+    "Expert",
+    "ExpertMatch",
+    "FormPreference",
+    "InvalidInputError",
+    "InvalidPhoneError",
+    "InvalidRatingError",
+    "MaxActiveBookingsError",
+    "NotBookableFormError",
+    "RatingTooEarlyError",
+    "RefreshReport",
+    "ServiceForm",
+    "ServiceRecord",
+    "Slot",
+    "SlotClosedError",
+    "SlotFullError",
+    "SlotInPastError",
+    "SlotNotFoundError",
+    "SlotOutsideHorizonError",
+    "UnknownDistrictError",
+    "UnknownTopicError",
+    "hash_user_id",
+    "load_catalogue",
+    "make_engine",
+    "mask_phone",
+    "migrate",
+    "normalise_area",
+    "normalise_district",
+    "normalise_phone",
+    "open_service",
+]
