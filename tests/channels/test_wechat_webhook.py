@@ -208,3 +208,41 @@ async def test_subscribe_payload_is_configurable(start_channel):
     wechat = await start_channel(subscribe_payload="/greet_new_follower")
     await wechat.push(fixture_xml("subscribe"))
     assert wechat.bot.texts == ["/greet_new_follower"]
+
+
+async def test_rasa_register_mounts_the_channel_at_the_documented_path(fake_api):
+    """Rasa's own `register()` (used by `rasa run`) puts the webhook at /webhooks/wechat/webhook."""
+    import aiohttp
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    from bot.channels.wechat import WeChatInput
+    from tests.channels.wechat_harness import FakeBot, base_settings, free_port
+
+    class Agent:  # the only part of Rasa's Agent that register()'s handler touches
+        def __init__(self) -> None:
+            self.bot = FakeBot()
+
+        async def handle_message(self, message):
+            await self.bot(message)
+
+    Sanic.test_mode = True
+    app = Sanic("wechat_register_test")
+    app.ctx.agent = Agent()
+    channel = WeChatInput(base_settings(api_base_url=fake_api.base_url))
+    register([channel], app, route="/webhooks/")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    try:
+        signed = sign_push(fixture_xml("text"), "plain")
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/webhooks/wechat/webhook"
+            async with http.post(url, params=signed.params, data=signed.body) as resp:
+                assert resp.status == 200
+                assert "收到：创业担保贷款怎么申请?" in await resp.text()
+        assert app.ctx.agent.bot.texts == ["创业担保贷款怎么申请?"]
+    finally:
+        server.close()
+        await server.wait_closed()
+        await channel.close()

@@ -213,12 +213,15 @@ class WeChatInput(InputChannel):
                 return  # the rest would fail the same way (window closed, quota, …)
 
     async def _deliver_later(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
-        rendered: Rendered = await turn
-        chunks = split_text(rendered.text)
-        if self.api is None and chunks:
-            # No customer-service permission: keep the answer for WeChat's next retry instead.
-            await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
-        await self._send_chunks(inbound.openid, chunks)
+        try:
+            rendered: Rendered = await turn
+            chunks = split_text(rendered.text)
+            if self.api is None and chunks:
+                # No customer-service credentials: keep the answer for WeChat's next retry instead.
+                await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
+            await self._send_chunks(inbound.openid, chunks)
+        except Exception:  # a background task has nobody to raise to
+            logger.exception("Asynchronous WeChat delivery failed for user %s", self.user_ref(inbound.openid))
 
     async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
                       encrypted: bool) -> HTTPResponse:
