@@ -224,3 +224,19 @@ async def test_silent_turn_answers_success(start_channel):
     wechat = await start_channel()
     wechat.bot.replies["嗯"] = []
     assert (await wechat.push(text_xml("嗯", 9700))).text == "success"
+
+
+async def test_output_channel_pushes_through_customer_service_api(start_channel, store_factory, fake_api):
+    """Rasa uses get_output_channel() for reminders and trigger_intent outside a WeChat request."""
+    wechat = await start_channel(store=store_factory())
+    output = wechat.channel.get_output_channel()
+    await output.send_response(
+        OPENID, {"text": "您的专家咨询明天上午10点开始。", "buttons": [{"title": "取消预约", "payload": "/cancel_booking"}]}
+    )
+    await output.send_text_message(OPENID, "祝您创业顺利！")
+    assert [m["text"]["content"] for m in fake_api.sent] == [
+        "您的专家咨询明天上午10点开始。\n回复数字选择：\n1. 取消预约",
+        "祝您创业顺利！",
+    ]
+    await wechat.push(text_xml("1", 9900))
+    assert wechat.bot.texts == ["/cancel_booking"]

@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -100,6 +100,10 @@ class WeChatInput(InputChannel):
 
     def url_prefix(self) -> str:
         return self.name()
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """Lets Rasa push outside a request (reminders, trigger_intent) via the customer-service API."""
+        return WeChatOutput(self)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -301,3 +305,23 @@ class WeChatInput(InputChannel):
             await self.close()
 
         return webhook
+
+
+class WeChatOutput(OutputChannel):
+    """Proactive messages: each bot message becomes customer-service text (48-hour window applies)."""
+
+    def __init__(self, channel: WeChatInput) -> None:
+        self._channel = channel
+
+    @classmethod
+    def name(cls) -> str:
+        return "wechat"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        rendered = render_messages([message])
+        if rendered.payloads:
+            await self._channel._remember_choices(recipient_id, rendered)
+        await self._channel._send_chunks(recipient_id, split_text(rendered.text))
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
