@@ -15,6 +15,7 @@ The package never imports rasa, rasa_sdk, sanic, bot or actions.
 from __future__ import annotations
 
 from consultations.catalogue import load_catalogue
+from consultations.clock import Clock, FixedClock, system_clock
 from consultations.db import make_engine, migrate
 from consultations.errors import (
     AlreadyBookedError,
@@ -56,7 +57,7 @@ from consultations.model import (
     normalise_district,
 )
 from consultations.privacy import hash_user_id, mask_phone, normalise_phone
-from consultations.service import BookingService, Clock, DeletionReport, RefreshReport
+from consultations.service import BookingService, DeletionReport, RefreshReport
 
 
 def open_service(database_url: str | None = None, clock: Clock | None = None) -> BookingService:
@@ -87,6 +88,7 @@ __all__ = [
     "ConsultationError",
     "DeletionReport",
     "Expert",
+    "FixedClock",
     "ExpertMatch",
     "FormPreference",
     "InvalidInputError",
@@ -115,4 +117,5 @@ __all__ = [
     "normalise_district",
     "normalise_phone",
     "open_service",
+    "system_clock",
 ]

@@ -9,7 +9,6 @@ are deterministic. Failures a user can cause raise a `BookingError` subclass who
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -17,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from consultations.catalogue import load_catalogue
+from consultations.clock import Clock, system_clock
 from consultations.codes import new_code, normalise_code
 from consultations.errors import (
     AlreadyBookedError,
@@ -57,13 +57,8 @@ from consultations.slots import generate
 
 log = logging.getLogger("consultations")
 
-Clock = Callable[[], datetime]
 MAX_COMMENT_CHARS = 500
 RECENT_COMMENTS = 3
-
-
-def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
