@@ -1,0 +1,99 @@
+"""Channel-agnostic Chinese plain text for a phone screen: facts with caveats, citations, cards.
+
+The rules a user relies on live here, in one place: 待核实 always carries 【待核实】, an unpublished
+figure says so and where to ask, and a policy that is not in force is announced as such before any
+of its figures (which are then labelled 旧口径).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .citations import document_name
+from .eligibility import ELIGIBLE, NEED_MORE_INFO, EligibilityResult
+from .freshness import freshness
+from .model import Catalogue, Fact, Policy, Source
+
+UNPUBLISHED = "未公布，请咨询12333或区就业促进中心"
+CAVEAT = "【待核实】"
+_STATUS_TEXT = {ELIGIBLE: "初步判断：符合条件", NEED_MORE_INFO: "还需要了解一些情况", "not_eligible": "初步判断：暂不符合条件"}
+
+
+def _caveat(verification: str | None) -> str:
+    return CAVEAT if verification == "待核实" else ""
+
+
+def render_fact(fact: Fact, old: bool = False) -> str:
+    """补贴标准：一次性8000元 — with 【待核实】 when uncertain and UNPUBLISHED when the value is null."""
+    text = fact.text if fact.value is not None else UNPUBLISHED
+    prefix = "（旧口径）" if old else ""
+    return f"{prefix}{fact.label}：{text}{_caveat(fact.verification)}"
+
+
+def render_citation(source: Source, verification: str | None = None) -> str:
+    """来源：《标题》（文号），2023年1月1日发布｜原文."""
+    line = f"来源：{document_name(source)}"
+    if source.date:
+        line += f"，{source.date.year}年{source.date.month}月{source.date.day}日"
+    if verification:
+        line += f"｜{verification}" + ("，请以官方最新口径为准" if verification == "待核实" else "")
+    return line
+
+
+def _citations(policy: Policy, catalogue: Catalogue) -> list[str]:
+    return [render_citation(catalogue.sources[s]) for s in policy.sources if s in catalogue.sources]
+
+
+def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts: int = 4) -> str:
+    """Name, notice if not in force, summary, key figures, how to apply, sources, freshness warning."""
+    fresh = freshness(policy, on, catalogue)
+    district = catalogue.vocabulary.districts.get(policy.district or "")
+    scope = f"（{district.name}区级政策，仅适用于{district.name}）" if district else ""
+    parts: list[str] = []
+    old = not fresh.in_force
+    if old:
+        parts.append(f"【{'已被替代' if fresh.status == 'superseded' else '已失效'}】{policy.name}{scope}")
+        parts.append(f"⚠ {fresh.warning}以下为历史口径，仅供参考，请勿据此申请。")
+    else:
+        parts.append(f"【{policy.name}】{scope}")
+    parts.append(policy.summary + (CAVEAT if policy.partial else ""))
+    if policy.facts:
+        parts.append("\n".join(f"· {render_fact(f, old)}" for f in policy.facts[:max_facts]))
+    if old:
+        replacement = catalogue.policies.get(policy.superseded_by or "")
+        if replacement is not None:
+            parts.append(f"现行政策请看「{replacement.name}」。")
+    elif policy.apply is not None:
+        lines = []
+        if policy.apply.online:
+            lines.append(f"线上：{policy.apply.online}")
+        if policy.apply.offline:
+            lines.append(f"线下：{policy.apply.offline}")
+        if policy.apply.deadline:
+            lines.append(f"时限：{policy.apply.deadline}")
+        if lines:
+            parts.append("怎么申请" + _caveat(policy.apply.verification) + "：\n" + "\n".join(lines))
+    if not old and fresh.warning:
+        parts.append(f"⚠ {fresh.warning}")
+    citations = _citations(policy, catalogue)
+    if citations:
+        parts.append("\n".join(citations[:3]))
+    return "\n\n".join(parts)
+
+
+def render_check_result(result: EligibilityResult, max_questions: int = 3) -> str:
+    """The verdict, the reasons, up to max_questions follow-up questions and the next step."""
+    if not result.current:
+        head = f"「{result.policy_name}」不是现行政策。"
+        return "\n\n".join(x for x in (head, *result.reasons, result.next_step) if x)
+    parts = [f"「{result.policy_name}」{_STATUS_TEXT[result.status]}"]
+    parts.append("\n".join(f"· {r}" for r in result.reasons))
+    if result.manual_checks:
+        parts.append("\n".join(f"· {m}" for m in result.manual_checks))
+    if result.missing_fields:
+        questions = list(result.missing_fields.values())[:max_questions]
+        parts.append("请告诉我：\n" + "\n".join(f"{i}. {q}" for i, q in enumerate(questions, 1)))
+    if result.next_step:
+        parts.append(f"下一步：{result.next_step}")
+    parts.append("以上为根据公开政策的初步判断，以经办部门审核为准。")
+    return "\n\n".join(parts)
