@@ -8,6 +8,7 @@ import pytest
 from rasa.shared.exceptions import RasaException
 
 from bot.channels.wechat import WeChatInput
+from bot.channels.wechat.channel import DisabledWeChatInput
 from bot.channels.wechat.config import DEFAULT_API_BASE_URL, ConfigError, load_settings
 from bot.channels.wechat.inbound import choice_number, dedup_id, load_menu, normalise
 from bot.channels.wechat.outbound import render_messages, split_text
@@ -62,13 +63,21 @@ def test_unset_reference_falls_back_to_the_env_variable(clean_env):
 
 @pytest.mark.parametrize(
     "credentials",
-    [{}, {"token": "t", "mode": "loud"}, {"token": "t", "mode": "safe", "appid": APPID, "encoding_aes_key": "short"}],
+    [{"token": "t", "mode": "loud"}, {"token": "t", "mode": "safe", "appid": APPID, "encoding_aes_key": "short"}],
 )
 def test_invalid_settings_are_refused(clean_env, credentials):
     with pytest.raises(ConfigError):
         load_settings(credentials)
     with pytest.raises(RasaException):
         WeChatInput.from_credentials(credentials)
+
+
+def test_without_token_the_channel_is_disabled_not_fatal(clean_env):
+    with pytest.raises(ConfigError):
+        load_settings({})
+    channel = WeChatInput.from_credentials(None)
+    assert isinstance(channel, DisabledWeChatInput)
+    assert channel.name() == "wechat"
 
 
 def test_settings_repr_hides_secrets(clean_env):

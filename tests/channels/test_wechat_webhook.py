@@ -246,3 +246,38 @@ async def test_rasa_register_mounts_the_channel_at_the_documented_path(fake_api)
         server.close()
         await server.wait_closed()
         await channel.close()
+
+
+async def test_disabled_channel_answers_503_and_never_calls_rasa(clean_env_token):
+    import aiohttp
+    from sanic import Sanic
+
+    from bot.channels.wechat import WeChatInput
+    from tests.channels.wechat_harness import FakeBot, free_port
+
+    bot = FakeBot()
+    channel = WeChatInput.from_credentials({})
+    Sanic.test_mode = True
+    app = Sanic("wechat_disabled_test")
+    app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/wechat")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    try:
+        # Signed with an empty token, which a careless fallback would accept.
+        signed = sign_push(fixture_xml("text"), "plain", token="")
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/webhooks/wechat/webhook"
+            async with http.post(url, params=signed.params, data=signed.body) as resp:
+                assert resp.status == 503
+            async with http.get(url, params={**signed.params, "echostr": "1"}) as resp:
+                assert resp.status == 503
+        assert bot.calls == []
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.fixture()
+def clean_env_token(monkeypatch):
+    monkeypatch.delenv("WECHAT_TOKEN", raising=False)

@@ -34,7 +34,7 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import TextReply
 
 from bot.channels.wechat.api import WeChatApi
-from bot.channels.wechat.config import ConfigError, WeChatSettings, load_settings
+from bot.channels.wechat.config import ConfigError, MissingTokenError, WeChatSettings, load_settings
 from bot.channels.wechat.inbound import (
     REPLY_ERROR,
     Inbound,
@@ -71,9 +71,14 @@ class WeChatInput(InputChannel):
         return "wechat"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         try:
             return cls(load_settings(credentials))
+        except MissingTokenError:
+            # credentials.yml is shared by every environment; without WECHAT_TOKEN the channel is
+            # off (503) rather than stopping Rasa. An unsigned webhook must never be served.
+            logger.warning("WeChat channel disabled: WECHAT_TOKEN (or `token`) is not set")
+            return DisabledWeChatInput()
         except ConfigError as exc:
             raise RasaException(f"WeChat channel: {exc}") from None
 
@@ -325,3 +330,20 @@ class WeChatOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
+
+
+class DisabledWeChatInput(InputChannel):
+    """Stands in for the channel when no token is configured: the webhook answers 503."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "wechat"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint(f"wechat_webhook_disabled_{id(self):x}", __name__)
+
+        @webhook.route("/webhook", methods=["GET", "POST"])
+        async def unavailable(_: Request) -> HTTPResponse:
+            return response.text("", status=503)
+
+        return webhook

@@ -23,6 +23,10 @@ class ConfigError(ValueError):
     pass
 
 
+class MissingTokenError(ConfigError):
+    """No token at all: the channel is simply not configured in this environment."""
+
+
 @dataclass(frozen=True)
 class WeChatSettings:
     token: str
@@ -75,7 +79,7 @@ def load_settings(credentials: dict[str, Any] | None) -> WeChatSettings:
     creds = dict(credentials or {})
     token = _setting(creds, "token", "WECHAT_TOKEN", "")
     if not token:
-        raise ConfigError("WeChat channel needs `token` (or WECHAT_TOKEN)")
+        raise MissingTokenError("WeChat channel needs `token` (or WECHAT_TOKEN)")
     aes_key = _setting(creds, "encoding_aes_key", "WECHAT_ENCODING_AES_KEY", "")
     mode = str(_setting(creds, "mode", "WECHAT_MODE", "safe" if aes_key else "plain")).lower()
     if mode not in MODES:
