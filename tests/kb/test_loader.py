@@ -95,7 +95,7 @@ def test_read_before_load(engine) -> None:  # noqa: ANN001
 
 
 @pytest.mark.skipif(not real_data_present(), reason="no real data yet")
-def test_real_data_round_trip(engine) -> None:  # noqa: ANN001
-    result = load(engine, progress=None)
+def test_real_data_round_trip(engine, real_catalogue) -> None:  # noqa: ANN001
+    result = load(engine, progress=None, catalogue=real_catalogue)
     assert result.changed
-    assert read_catalogue(engine) == load_catalogue()
+    assert read_catalogue(engine) == real_catalogue
