@@ -6,11 +6,12 @@ import asyncio
 import logging
 import time
 
+import aiohttp
 import pytest
 
 from bot.channels.wechat.inbound import REPLY_ERROR
 from bot.channels.wechat.outbound import MAX_TEXT_BYTES
-from tests.channels.wechat_harness import OPENID, fixture_xml, text_xml
+from tests.channels.wechat_harness import OPENID, fixture_xml, sign_push, text_xml
 
 pytestmark = pytest.mark.redis  # the store_factory fixture runs each test on Redis and in-process
 
@@ -240,3 +241,20 @@ async def test_output_channel_pushes_through_customer_service_api(start_channel,
     ]
     await wechat.push(text_xml("1", 9900))
     assert wechat.bot.texts == ["/cancel_booking"]
+
+
+async def test_answer_survives_wechat_hanging_up_before_the_deadline(start_channel, store_factory, fake_api):
+    wechat = await start_channel(store=store_factory(), passive_deadline=2.0)
+    wechat.bot.delay = 0.6
+    signed = sign_push(fixture_xml("text"), "plain")
+    with pytest.raises(asyncio.TimeoutError):
+        async with wechat.http.post(
+            f"{wechat.base_url}/webhooks/wechat/webhook", params=signed.params, data=signed.body,
+            timeout=aiohttp.ClientTimeout(total=0.2),
+        ):
+            pass
+    sent = await fake_api.wait_sent(1)
+    assert [m["text"]["content"] for m in sent] == ["收到：创业担保贷款怎么申请?"]
+    # WeChat's retry must neither re-run the turn nor get a second answer.
+    assert (await wechat.push(fixture_xml("text"))).text == "success"
+    assert len(wechat.bot.calls) == 1

@@ -223,6 +223,7 @@ class WeChatInput(InputChannel):
 
     async def _deliver_later(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
         try:
+            await self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl)
             rendered: Rendered = await turn
             chunks = split_text(rendered.text)
             if self.api is None and chunks:
@@ -243,9 +244,13 @@ class WeChatInput(InputChannel):
 
         turn = asyncio.ensure_future(self._run_turn(on_new_message, inbound))
         # asyncio.wait, not wait_for: on timeout the turn must keep running, not be cancelled.
-        done, _ = await asyncio.wait({turn}, timeout=self.settings.passive_deadline)
+        try:
+            done, _ = await asyncio.wait({turn}, timeout=self.settings.passive_deadline)
+        except asyncio.CancelledError:
+            # The connection went away before the deadline; the answer must still reach the user.
+            self._spawn(self._deliver_later(turn, inbound, dedup_key))
+            raise
         if turn not in done:
-            await self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl)
             self._spawn(self._deliver_later(turn, inbound, dedup_key))
             logger.info("WeChat turn for user %s exceeded %.1fs; answering asynchronously",
                         self.user_ref(inbound.openid), self.settings.passive_deadline)
