@@ -45,12 +45,18 @@ class EntityMatch:
                 "canonical_id": self.canonical_id}  # fmt: skip
 
 
+def is_doc_number(text: str) -> bool:
+    """True when the whole text is one 文号 such as 沪财发〔2018〕6号."""
+    return DOC_NUMBER_RE.fullmatch(normalize(text).strip()) is not None
+
+
 def ruler_patterns(catalogue: Catalogue) -> list[dict[str, str]]:
     """EntityRuler phrase patterns (label, pattern, id). Aliases naming several policies are left out:
     recognising them would pick one policy arbitrarily; search still uses them."""
     patterns: list[dict[str, str]] = []
     for form, ids in catalogue.alias_index().items():
-        if len(ids) == 1:
+        # A 文号 used as an alias is recognised as DOC_NUMBER (in every bracket style), never POLICY.
+        if len(ids) == 1 and not is_doc_number(form):
             patterns.append({"label": POLICY, "pattern": normalize(form), "id": ids[0]})
     for label, terms in ((DISTRICT, catalogue.vocabulary.districts), (GROUP, catalogue.vocabulary.applicant_groups)):
         for term in terms.values():

@@ -1,0 +1,115 @@
+"""Search finds every policy by its name and each alias, ranks non-current items below current ones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import jieba
+import pytest
+
+from policies_kb.model import Catalogue
+from policies_kb.search import SearchIndex
+
+ON = date(2026, 11, 28)
+_INDEXES: dict[int, SearchIndex] = {}
+
+
+def index_for(catalogue: Catalogue) -> SearchIndex:
+    if id(catalogue) not in _INDEXES:
+        _INDEXES[id(catalogue)] = SearchIndex(catalogue)
+    return _INDEXES[id(catalogue)]
+
+
+def test_finds_every_policy_by_name_and_alias(any_catalogue: Catalogue) -> None:
+    index = index_for(any_catalogue)
+    owners = any_catalogue.alias_index()
+    failures = []
+    for policy in any_catalogue.policies.values():
+        for form in (policy.name, *policy.aliases):
+            ranked = [r.policy_id for r in index.search(form, limit=5, on=ON)]
+            if policy.id not in ranked:
+                failures.append((form, policy.id, ranked))
+                continue
+            rank = ranked.index(policy.id)
+            if index._in_force(policy, ON):
+                # first, unless the alias is shared: then among the policies sharing it
+                if rank >= len(owners[form]):
+                    failures.append((form, policy.id, ranked))
+            elif policy.superseded_by in any_catalogue.policies and policy.superseded_by not in ranked[:rank]:
+                failures.append((form, policy.id, ranked))
+    assert not failures
+
+
+def test_non_current_items_rank_below_their_replacement_and_are_marked(any_catalogue: Catalogue) -> None:
+    index = index_for(any_catalogue)
+    checked = 0
+    for policy in any_catalogue.policies.values():
+        if policy.status != "superseded":
+            continue
+        results = index.search(policy.name, limit=10, on=ON)
+        ids = [r.policy_id for r in results]
+        mine = results[ids.index(policy.id)]
+        assert not mine.current and mine.marker == "【已被替代】" and mine.superseded_by == policy.superseded_by
+        assert ids.index(policy.superseded_by) < ids.index(policy.id)
+        assert results[0].current
+        checked += 1
+    assert checked
+
+
+def test_expired_by_date_is_demoted_and_marked(fixture_catalogue: Catalogue) -> None:
+    index = index_for(fixture_catalogue)
+    before = index.search("灵活就业社保补贴", on=date(2026, 11, 28))[0]
+    assert before.current and before.marker == "【即将到期】"
+    after = index.search("灵活就业社保补贴", on=date(2027, 1, 1))[0]
+    assert not after.current and after.status == "expired" and after.marker == "【已失效】"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "top"),
+    [
+        ("大学生开公司有补贴吗", "first_business_subsidy", 2),
+        ("卢湾有啥创业政策", "huangpu_startup_card", 1),
+        ("沪人社规（2023）1号", "first_business_subsidy", 1),
+        ("創業前貸款", "pre_startup_loan", 1),  # traditional characters
+        ("ＡＢＣ创业补贴", "first_business_subsidy", 1),  # full-width letters
+    ],
+)
+def test_colloquial_queries_fixture(fixture_catalogue: Catalogue, query: str, expected: str, top: int) -> None:
+    ids = [r.policy_id for r in index_for(fixture_catalogue).search(query, on=ON)]
+    assert expected in ids[:top], ids
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "top"),
+    [
+        ("毕业生开公司能拿多少补贴", "first_business_subsidy", 3),
+        ("我想贷款创业", "pre_startup_guaranteed_loan", 4),
+        ("天使基金", "efg_angel_fund", 1),
+        ("批次贷", "guarantee_fund_batch_loan", 1),
+        ("创业培训", "malanhua_training", 1),
+        ("找专家咨询", "expert_volunteer_group", 1),
+        ("灵活就业社保", "flexible_employment_si_subsidy_graduates", 2),
+        ("孵化基地的场地费能补吗", "incubation_workspace_subsidy", 3),
+        ("创业担保贷款贴息", "guaranteed_loan_interest_subsidy", 1),
+    ],
+)
+def test_colloquial_queries_real(real_catalogue: Catalogue, query: str, expected: str, top: int) -> None:
+    if expected not in real_catalogue.policies:
+        pytest.skip(f"{expected} not in the real data")
+    ids = [r.policy_id for r in index_for(real_catalogue).search(query, on=ON)]
+    assert expected in ids[:top], ids
+
+
+def test_nonsense_and_empty_queries(fixture_catalogue: Catalogue) -> None:
+    index = index_for(fixture_catalogue)
+    assert index.search("", on=ON) == []
+    assert index.search("   ", on=ON) == []
+    assert index.search("今天天气怎么样", on=ON) == []
+    assert index.search("创业补贴", limit=0, on=ON) == []
+
+
+def test_private_jieba_leaves_the_global_dictionary_alone(fixture_catalogue: Catalogue) -> None:
+    index_for(fixture_catalogue)
+    jieba.initialize()
+    assert "首创补贴" not in jieba.dt.FREQ
+    assert "首创补贴" in index_for(fixture_catalogue)._jieba.FREQ
