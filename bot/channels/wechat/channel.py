@@ -149,8 +149,8 @@ class WeChatInput(InputChannel):
 
     # -- request handling --------------------------------------------------------------------
 
-    def _authenticate(self, request: Request) -> tuple[str, bool]:
-        """Verify and unwrap a push; returns (plaintext XML, whether to encrypt the reply)."""
+    def _authenticate(self, request: Request) -> tuple[str, dict[str, str], bool]:
+        """Verify and unwrap a push: (plaintext XML, its fields, whether to encrypt the reply)."""
         body = request.body or b""
         if len(body) > self.settings.max_body_bytes:
             raise Rejected(413, "body too large")
@@ -162,15 +162,15 @@ class WeChatInput(InputChannel):
         encrypted = self.settings.mode == "safe" or (
             self.settings.mode == "compatible" and request.args.get("encrypt_type") == "aes"
         )
+        # defusedxml first: wechatpy's own xmltodict parse only ever sees vetted XML.
+        fields = parse_xml_fields(body)
         if not encrypted:
-            parse_xml_fields(body)  # defused validation before wechatpy's xmltodict parse
-            return body.decode("utf-8", errors="replace"), False
+            return body.decode("utf-8", errors="replace"), fields, False
         assert self.crypto is not None
-        envelope = parse_xml_fields(body)
         plaintext = self.crypto.decrypt(
-            envelope.get("Encrypt", ""), args["msg_signature"], args["timestamp"] or "", args["nonce"] or ""
+            fields.get("Encrypt", ""), args["msg_signature"], args["timestamp"] or "", args["nonce"] or ""
         )
-        return plaintext, True
+        return plaintext, parse_xml_fields(plaintext), True
 
     async def _choices(self, openid: str) -> list[str]:
         raw = await self.store.get(self._user_key(openid))
@@ -195,22 +195,23 @@ class WeChatInput(InputChannel):
     async def _run_turn(self, on_new_message: OnNewMessage, inbound: Inbound) -> Rendered:
         collector = CollectingOutputChannel()
         message = inbound.message
-        user_message = UserMessage(
-            text=await self._rasa_text(inbound),
-            output_channel=collector,
-            sender_id=inbound.openid,
-            input_channel=self.name(),
-            message_id=str(message.id) if message.id else None,
-            metadata={"wechat": {"msg_type": message.type, "event": getattr(message, "event", None)}},
-        )
         try:
+            user_message = UserMessage(
+                text=await self._rasa_text(inbound),
+                output_channel=collector,
+                sender_id=inbound.openid,
+                input_channel=self.name(),
+                message_id=str(message.id) if message.id else None,
+                metadata={"wechat": {"msg_type": message.type, "event": getattr(message, "event", None)}},
+            )
             await on_new_message(user_message)
+            rendered = render_messages(collector.messages)
+            await self._remember_choices(inbound.openid, rendered)
+            return rendered
         except Exception:
-            logger.exception("Rasa failed on a WeChat message from user %s", self.user_ref(inbound.openid))
+            # Rasa or the store failed: the user still gets an answer instead of silence.
+            logger.exception("WeChat turn failed for user %s", self.user_ref(inbound.openid))
             return Rendered(REPLY_ERROR)
-        rendered = render_messages(collector.messages)
-        await self._remember_choices(inbound.openid, rendered)
-        return rendered
 
     async def _send_chunks(self, openid: str, chunks: list[str]) -> None:
         if self.api is None:
@@ -267,8 +268,7 @@ class WeChatInput(InputChannel):
 
     async def handle_push(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         try:
-            xml, encrypted = self._authenticate(request)
-            fields = parse_xml_fields(xml)
+            xml, fields, encrypted = self._authenticate(request)
             inbound = interpret(xml, self.menu, self.settings.subscribe_payload)
         except Rejected as exc:
             logger.warning("WeChat push rejected (%s): %s", exc.status, exc.reason)
