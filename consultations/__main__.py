@@ -11,10 +11,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from consultations.catalogue import DATA_DIR, load_catalogue
+from consultations.clock import FixedClock, system_clock
 from consultations.db import database_url, make_engine, migrate
 from consultations.errors import ConsultationError
 from consultations.model import Booking, Slot
@@ -29,6 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--data-dir", type=Path, default=DATA_DIR, help="folder with experts.yaml and rules.yaml"
+    )
+    parser.add_argument(
+        "--now",
+        type=_aware_datetime,
+        default=None,
+        help="pretend it is this ISO time, e.g. 2026-11-28T12:00+08:00 (demos, tests); default: the system clock",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("load", help="migrate, store experts, generate slots")
@@ -47,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Migrating {engine.url.render_as_string(hide_password=True)} …", flush=True)
         migrate(engine)
         catalogue = load_catalogue(args.data_dir)
-        service = BookingService(engine, catalogue)
+        service = BookingService(engine, catalogue, FixedClock(args.now) if args.now else system_clock)
         if args.command == "load":
             return _load(service, args.days)
         if args.command == "slots":
@@ -62,6 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConsultationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _aware_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-11-28T12:00+08:00")
+    return value
 
 
 def _load(service: BookingService, days: int | None) -> int:
