@@ -24,7 +24,9 @@ SINGLE_SEAT_SLOT = "E12-20261202-1400"
 @pytest.fixture()
 def busy_service(database_url: str):
     # A pool as large as the crowd, so all 50 transactions really run at the same time.
-    engine = make_engine(database_url, **({} if database_url.startswith("sqlite") else {"pool_size": ATTEMPTS}))
+    engine = make_engine(
+        database_url, **({} if database_url.startswith("sqlite") else {"pool_size": ATTEMPTS})
+    )
     migrate(engine)
     service = BookingService(engine, load_catalogue(), FixedClock.shanghai(2026, 11, 28, 12, 0))
     service.refresh()

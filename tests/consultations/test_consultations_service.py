@@ -225,7 +225,11 @@ def test_only_the_owner_can_see_or_change_a_booking(service, booking_args) -> No
 def test_reschedule_moves_the_booking(service, booking_args) -> None:
     booking = service.book(**booking_args(E01_TUE_0900))
     moved = service.reschedule("openid-alice", booking.code, E01_THU_1900_ONLINE)
-    assert (moved.code, moved.slot.id, moved.slot.form) == (booking.code, E01_THU_1900_ONLINE, ServiceForm.ONLINE)
+    assert (moved.code, moved.slot.id, moved.slot.form) == (
+        booking.code,
+        E01_THU_1900_ONLINE,
+        ServiceForm.ONLINE,
+    )
     assert "保持手机畅通" in moved.prepare
     assert slot(service, E01_TUE_0900).booked == 0
     assert slot(service, E01_THU_1900_ONLINE).booked == 1

@@ -115,7 +115,9 @@ def test_refresh_covers_the_horizon_and_is_idempotent(engine) -> None:
 def test_refresh_around_national_day(engine) -> None:
     service = BookingService(engine, CATALOGUE, FixedClock.shanghai(2026, 9, 28, 8, 0))
     service.refresh()
-    days = {s.local_start.date() for e in CATALOGUE.experts for s in service.expert_slots(e.id, only_free=False)}
+    days = {
+        s.local_start.date() for e in CATALOGUE.experts for s in service.expert_slots(e.id, only_free=False)
+    }
     assert not any(date(2026, 10, d) in days for d in range(1, 8))
     assert date(2026, 10, 10) in days  # make-up Saturday
     assert date(2026, 9, 29) in days
