@@ -76,9 +76,10 @@ class Repository:
 
     # -- experts -------------------------------------------------------------------------------
     def sync_experts(self, catalogue: Iterable[Expert], now: datetime) -> tuple[int, int, int]:
-        """Insert or update the catalogue's experts; deactivate those no longer in it."""
+        """Insert new experts, update changed ones, deactivate those no longer in the catalogue.
+        Returns (added, updated, deactivated); unchanged rows are not touched."""
         wanted = {e.id: e for e in catalogue}
-        existing = set(self.session.execute(select(experts.c.id)).scalars())
+        stored = {row.id: row for row in self.session.execute(select(experts))}
         added = updated = 0
         for expert in wanted.values():
             values = {
@@ -88,15 +89,17 @@ class Repository:
                 "forms": [f.value for f in expert.forms],
                 "bio": expert.bio,
                 "active": True,
-                "updated_at": now,
             }
-            if expert.id in existing:
-                self.session.execute(update(experts).where(experts.c.id == expert.id).values(**values))
-                updated += 1
-            else:
-                self.session.execute(insert(experts).values(id=expert.id, **values))
+            row = stored.get(expert.id)
+            if row is None:
+                self.session.execute(insert(experts).values(id=expert.id, updated_at=now, **values))
                 added += 1
-        gone = existing - wanted.keys()
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                self.session.execute(
+                    update(experts).where(experts.c.id == expert.id).values(updated_at=now, **values)
+                )
+                updated += 1
+        gone = [i for i, row in stored.items() if i not in wanted and row.active]
         if gone:
             self.session.execute(
                 update(experts).where(experts.c.id.in_(gone)).values(active=False, updated_at=now)

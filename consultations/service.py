@@ -38,6 +38,7 @@ from consultations.errors import (
     UnknownTopicError,
 )
 from consultations.model import (
+    AREAS,
     SHANGHAI,
     Booking,
     BookingStatus,
@@ -133,9 +134,7 @@ class BookingService:
         preferred form, in `district` for in-person sessions. Experts with free slots come first,
         earliest slot first; an empty list means nobody fits (the bot then offers alternatives).
         Raises UnknownTopicError / UnknownDistrictError for words it cannot map."""
-        area = normalise_area(topic)
-        if area is None:
-            raise UnknownTopicError(f"unknown topic {topic!r}")
+        area = _area(topic)
         preference = FormPreference(form)
         wanted_district = None
         if district:
@@ -216,9 +215,7 @@ class BookingService:
         clean_name = _required_text(name, 50, "name", "请告诉我们您的称呼（50 字以内）。")
         clean_stage = _required_text(stage, 50, "stage", "请简单说明您的创业阶段（50 字以内）。")
         clean_phone = normalise_phone(phone)
-        area = normalise_area(topic)
-        if area is None:
-            raise UnknownTopicError(f"unknown topic {topic!r}")
+        area = _area(topic)
 
         for attempt in range(3):
             try:
@@ -459,6 +456,15 @@ class BookingService:
 
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
+
+
+def _area(topic: str) -> str:
+    area = normalise_area(topic or "")
+    if area is None:
+        raise UnknownTopicError(
+            f"unknown topic {topic!r}", f"暂时没有这个方向的专家。可选方向：{'、'.join(AREAS)}。"
+        )
+    return area
 
 
 def _required_text(value: str | None, limit: int, field: str, message: str) -> str:
