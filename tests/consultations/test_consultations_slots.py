@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from consultations.catalogue import load_catalogue
 from consultations.clock import FixedClock
-from consultations.errors import CalendarUnknownError
+from consultations.errors import CalendarUnknownError, SlotClosedError
 from consultations.model import SHANGHAI, ServiceForm
 from consultations.service import BookingService
 from consultations.slots import generate, slots_for_day
@@ -128,3 +129,37 @@ def test_refresh_into_an_unknown_year_reports_the_days(engine) -> None:
     report = service.refresh()
     assert report.unknown_days[0] == "2027-01-01" and len(report.unknown_days) == 7
     assert all(s.local_start.year == 2026 for s in service.expert_slots("E01", only_free=False))
+
+
+def test_schedule_change_keeps_booked_slots_and_removes_free_ones(engine) -> None:
+    clock = FixedClock.shanghai(2026, 11, 28, 12, 0)
+    BookingService(engine, CATALOGUE, clock).refresh()
+    booked = BookingService(engine, CATALOGUE, clock).book(
+        user_id="u1",
+        slot_id="E12-20261202-1400",
+        name="王先生",
+        phone="13800138000",
+        topic="政策申报",
+        stage="初创期",
+        idempotency_key="k",
+    )
+    # E12 stops holding sessions: the free slot disappears, the booked one closes but stays valid.
+    changed = replace(
+        CATALOGUE, experts=tuple(replace(e, schedule=()) if e.id == "E12" else e for e in CATALOGUE.experts)
+    )
+    service = BookingService(engine, changed, clock)
+    report = service.refresh()
+    assert (report.slots.removed, report.slots.closed) == (1, 1)
+    remaining = service.expert_slots("E12", only_free=False)
+    assert [(s.id, s.open, s.booked) for s in remaining] == [("E12-20261202-1400", False, 1)]
+    assert service.bookings("u1") == [replace(booked, slot=remaining[0])]
+    with pytest.raises(SlotClosedError):
+        service.book(
+            user_id="u2",
+            slot_id="E12-20261202-1400",
+            name="赵女士",
+            phone="13900139000",
+            topic="政策申报",
+            stage="初创期",
+            idempotency_key="k2",
+        )
