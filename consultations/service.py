@@ -207,8 +207,8 @@ class BookingService:
         books nothing more. Raises SlotFullError, SlotInPastError, SlotOutsideHorizonError,
         MaxActiveBookingsError, AlreadyBookedError, InvalidPhoneError, InvalidInputError,
         UnknownTopicError, SlotNotFoundError, SlotClosedError, NotBookableFormError."""
-        if not user_id or not idempotency_key:
-            raise InvalidInputError("user_id and idempotency_key are required")
+        if not user_id or not idempotency_key or len(user_id) > 128 or len(idempotency_key) > 128:
+            raise InvalidInputError("user_id and idempotency_key are required, at most 128 characters")
         existing = self._by_key(user_id, idempotency_key)
         if existing is not None:
             return existing
@@ -270,7 +270,7 @@ class BookingService:
             )
             row = repo.booking_by_id(booking_id)
         booking = self._booking(row)
-        log.info("booked %r for %s", booking, hash_user_id(user_id))
+        log.info("booked %r", booking)
         return booking
 
     def bookings(
