@@ -304,6 +304,8 @@ def _find_dates(t: str, today: date) -> list[_DateHit]:
                     hits.append(_DateHit(s, e, then - timedelta(days=3), then + timedelta(days=3), "fuzzy"))
         elif m.group("now"):
             word = m.group("now")
+            if word.startswith("刚") and hits and hits[-1].end == s:
+                continue  # 今天刚注册: the day already said is more precise
             if word.startswith("刚"):
                 hits.append(_DateHit(s, e, today - relativedelta(months=3), today, "fuzzy"))
             else:
@@ -788,7 +790,13 @@ _DATE_FIELD_BEFORE = [("graduation_date", r"毕业(?:于|时间|日期|是)?$"),
                       ("birth_date", r"(?:出生|生)(?:于|日期|日|是)?$")]  # fmt: skip
 
 
-def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer]) -> None:
+def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer], corrected_date: str | None) -> str | None:
+    """Add the facts of one stretch of text to out; return the date field it set last.
+
+    corrected_date: the date field the previous stretch set, for a correction that only says the new
+    date ("我是2023年6月毕业的，不对，是2024年6月").
+    """
+    last_date_field = None
     for clause_match in _CLAUSE_RE.finditer(t):
         clause = clause_match.group(0)
         intent = bool(_INTENT_RE.search(clause))
@@ -796,10 +804,12 @@ def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer]) -> None:
             after, before = clause[hit.end : hit.end + 8], clause[max(0, hit.start - 6) : hit.start]
             field = next((f for f, p in _DATE_FIELD_AFTER if re.match(rf"[^\d]{{0,4}}?(?:{p})", after)),
                          None) or next((f for f, p in _DATE_FIELD_BEFORE if re.search(p, before)), None)  # fmt: skip
+            field = field or corrected_date
             if field is not None:
                 answer = _date_answer(field, hit, today)
                 if answer.ok:
                     out[field] = answer
+                    last_date_field = field
         age = re.search(r"(?<!虚)(?<![\d.])(\d{1,3})(?:周岁|岁)|今年(\d{1,2})(?![\d年月个])", clause)
         if age:
             out["age"] = _age_answer(int(age.group(1) or age.group(2)))
@@ -839,6 +849,7 @@ def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer]) -> None:
     in_context = [d for d, ctx in candidates.items() if ctx]
     if len(in_context) == 1:
         out["registration_district"] = _good(in_context[0])
+    return last_date_field
 
 
 def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
@@ -849,11 +860,11 @@ def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
     """
     t = _prep(text)
     out: dict[str, ParsedAnswer] = {}
-    last = 0
+    last, date_field = 0, None
     for m in _CORRECTION_RE.finditer(t):
-        _extract_segment(t[last : m.start()], today, out)
+        date_field = _extract_segment(t[last : m.start()], today, out, None)
         last = m.end()
-    _extract_segment(t[last:], today, out)
+    _extract_segment(t[last:], today, out, date_field)
     return {k: v for k, v in out.items() if v.ok}
 
 
