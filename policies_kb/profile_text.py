@@ -223,7 +223,7 @@ _DATE_RE = re.compile(
     r"|(?P<ago>(?P<an>\d+|半)(?P<au>年|个?月|周|个?星期|天)(?:以)?前)"
     r"|(?P<now>今天|昨天|前天|刚刚|刚(?=注册|毕业|成立|开|办|登记|拿到|出生))"
     r"|(?P<cn>(?:(?<!\d)(?P<y>\d{4}|\d{2})年(?!前|以前|多|半|内|以内|后|以后|之前|之后)|(?P<ry>大前年|前年|去年|今年|本年|明年|后年))?"
-    r"(?:(?P<m>\d{1,2})月份?|(?<=年)(?P<m2>\d{1,2})(?![\d个~])|(?P<rm>上上个?月|上个?月|这个月|本月|下个?月))?"
+    r"(?:(?<=年)的)?(?:(?P<m>\d{1,2})月份?|(?<=年)(?P<m2>\d{1,2})(?![\d个~])|(?P<rm>上上个?月|上个?月|这个月|本月|下个?月))?"
     r"(?:(?P<d>\d{1,2})[日号])?)"
 )
 
@@ -365,8 +365,16 @@ def _date_answer(field: str, hit: _DateHit, today: date) -> ParsedAnswer:
     return _good(lo, (lo, hi), approximate=True)
 
 
+_NOT_YET = {"registration_date": r"还没(?:有)?(?:注册|成立|登记)|没注册|未注册|尚未注册|一直没注册",
+             "graduation_date": r"还没毕业|没毕业|未毕业|在读|还在读"}  # fmt: skip
+
+
 def _parse_date(field: str, t: str, before: str, today: date) -> ParsedAnswer:
     hits = _find_dates(t, today)
+    if not hits and field in _NOT_YET and re.search(_NOT_YET[field], t):
+        if field == "registration_date":
+            return _fail("好的，还没注册的话这一项先跳过；注册后请告诉我年份和月份，例如“2025年3月”。")
+        return _fail("好的，请告诉我预计哪年哪月毕业，例如“2027年6月”。")
     if not hits:
         bare = _BARE_YEAR_RE.fullmatch(t)
         if bare:
@@ -660,7 +668,8 @@ def _parse_hukou(t: str) -> ParsedAnswer:
         return _fail(_HUKOU_ASK_PERMIT)
     if re.search(r"不是|不对|没有|否", t):
         return _fail("好的。请问您持有哪种证件：上海市居住证、海外人才居住证、港澳台居民居住证、外国人永久居留身份证，还是都没有？")
-    if _YES_PHRASES.search(t):  # the question is "您是上海户籍吗？"
+    # The question is "您是上海户籍吗？如果不是，持有哪种证件…", so only 是/对 (not 有) confirm 上海户籍.
+    if re.fullmatch(r"(?:是|对|嗯|恩|没错|yes|y)(?:的|滴|呀|啊|吧|[,，。!！])*", t):
         return _good("shanghai")
     return _fail(_HUKOU_MSG)
 

@@ -46,6 +46,8 @@ ACCEPTED: list[tuple[str, str, object, bool]] = [
     ("graduation_date", "今年1月", D(2026, 1, 1), True),
     ("graduation_date", "二〇二四年十一月", D(2024, 11, 1), True),
     ("graduation_date", "二三年六月份", D(2023, 6, 1), True),
+    ("graduation_date", "大概是2023年的7月吧", D(2023, 7, 1), True),
+    ("graduation_date", "还没毕业，明年7月", D(2027, 7, 1), True),
     ("graduation_date", "明年6月毕业", D(2027, 6, 1), True),  # students graduate in the future
     ("graduation_date", "上个月", D(2026, 10, 1), True),
     ("graduation_date", "半年前", D(2026, 5, 1), True),
@@ -242,6 +244,9 @@ REJECTED: list[tuple[str, str, str, tuple | None]] = [
     # enums that need a follow-up
     ("hukou", "外地的", "居住证", None),
     ("hukou", "不是", "哪种证件", None),
+    ("hukou", "有", "上海户口", None),  # 有 does not answer 您是上海户籍吗
+    ("registration_date", "还没注册", "跳过", None),
+    ("graduation_date", "还没毕业", "预计", None),
     ("hukou", "外籍", "永久居留", None),
     ("business_type", "开了个店", "个体工商户", None),
     ("registration_district", "浦东还是闵行还没定", "哪个区", None),
