@@ -33,13 +33,17 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agent_desk", description="12333 agent accounts and the unanswered log")
+    parser = argparse.ArgumentParser(
+        prog="python -m agent_desk", description="12333 agent accounts and the unanswered log"
+    )
     parser.add_argument("--database-url", default=None)
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create-user", help="create an agent or admin account")
     create.add_argument("name")
     create.add_argument("--role", choices=ROLES, default="agent")
-    create.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
+    )
     setpw = sub.add_parser("set-password", help="change a password (ends the user's sessions)")
     setpw.add_argument("name")
     setpw.add_argument("--password-stdin", action="store_true")

@@ -85,7 +85,11 @@ class AgentDesk:
             with self.engine.begin() as conn:
                 result = conn.execute(
                     sa.insert(schema.users).values(
-                        name=name, role=role, password_hash=hash_password(password), active=True, created_at=now
+                        name=name,
+                        role=role,
+                        password_hash=hash_password(password),
+                        active=True,
+                        created_at=now,
                     )
                 )
                 user_id = result.inserted_primary_key[0]
@@ -109,13 +113,17 @@ class AgentDesk:
             if row is None:
                 raise InvalidInputError(f"no user {name!r}", "没有这个用户。")
             conn.execute(
-                sa.update(schema.users).where(schema.users.c.id == row.id).values(password_hash=hash_password(password))
+                sa.update(schema.users)
+                .where(schema.users.c.id == row.id)
+                .values(password_hash=hash_password(password))
             )
             # A new password ends every session opened with the old one.
             conn.execute(sa.delete(schema.tokens).where(schema.tokens.c.user_id == row.id))
 
     # -- tokens --------------------------------------------------------------------------------
-    def login(self, name: str, password: str, *, kind: str = "session", hours: float = SESSION_HOURS) -> IssuedToken:
+    def login(
+        self, name: str, password: str, *, kind: str = "session", hours: float = SESSION_HOURS
+    ) -> IssuedToken:
         """Check the password and issue a token; AuthenticationError for any failure."""
         if not isinstance(name, str) or not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
             raise AuthenticationError("malformed credentials")
@@ -137,7 +145,11 @@ class AgentDesk:
             conn.execute(sa.delete(schema.tokens).where(schema.tokens.c.expires_at < now))
             conn.execute(
                 sa.insert(schema.tokens).values(
-                    token_hash=token_hash(token), user_id=agent.id, kind=kind, created_at=now, expires_at=expires
+                    token_hash=token_hash(token),
+                    user_id=agent.id,
+                    kind=kind,
+                    created_at=now,
+                    expires_at=expires,
                 )
             )
         return IssuedToken(token, agent, kind, expires)
@@ -179,7 +191,10 @@ class AgentDesk:
         with self.engine.begin() as conn:
             result = conn.execute(
                 sa.insert(schema.unanswered).values(
-                    text=masked, normalised=key, channel=channel, asked_at=_naive_utc(when or datetime.now(timezone.utc))
+                    text=masked,
+                    normalised=key,
+                    channel=channel,
+                    asked_at=_naive_utc(when or datetime.now(timezone.utc)),
                 )
             )
             return result.inserted_primary_key[0]

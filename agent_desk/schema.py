@@ -22,7 +22,9 @@ tokens = sa.Table(
     metadata,
     # sha256 of the token: a stolen database holds nothing that logs anyone in.
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("agent_desk_users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("agent_desk_users.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("kind", sa.String(16), nullable=False),  # session (console cookie) | api
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
