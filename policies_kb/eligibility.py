@@ -130,8 +130,9 @@ def check_policy(policy: Policy, profile: ApplicantProfile, on: date, catalogue:
         for _, fields_ in unknown:
             for name in fields_:
                 missing_fields.setdefault(name, QUESTIONS[name])
-    elif not policy.eligibility:
-        status, reasons = NEED_MORE_INFO, ["公开资料中没有该政策的具体申请条件，请咨询12333或区就业促进中心。"]
+    elif not met:
+        # No rule could be decided from the profile (none, or only check: null): never a "yes".
+        status, reasons = NEED_MORE_INFO, ["公开资料中没有可以自动判断的申请条件，请咨询12333或区就业促进中心。"]
     else:
         status, reasons = ELIGIBLE, met
     if fresh.warning:

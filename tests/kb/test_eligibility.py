@@ -152,3 +152,12 @@ def test_check_all_orders_by_status(fixture_catalogue: Catalogue) -> None:
     rank = {ELIGIBLE: 0, NEED_MORE_INFO: 1, NOT_ELIGIBLE: 2}
     assert order == sorted(order, key=rank.get)
     assert order[0] == ELIGIBLE
+
+
+def test_only_manual_rules_is_never_eligible(fixture_catalogue: Catalogue) -> None:
+    policy = fixture_catalogue.policy("first_business_subsidy")
+    manual_only = replace(policy, eligibility=tuple(r for r in policy.eligibility if r.check is None))
+    result = check_policy(manual_only, FULL, ON, fixture_catalogue)
+    assert result.status == NEED_MORE_INFO and result.manual_checks and not result.missing_fields
+    no_rules = replace(policy, eligibility=())
+    assert check_policy(no_rules, FULL, ON, fixture_catalogue).status == NEED_MORE_INFO
