@@ -99,3 +99,19 @@ def test_real_data_round_trip(engine, real_catalogue) -> None:  # noqa: ANN001
     result = load(engine, progress=None, catalogue=real_catalogue)
     assert result.changed
     assert read_catalogue(engine) == real_catalogue
+
+
+def test_concurrent_loaders_import_once(database_url: str) -> None:
+    """Processes starting together on a fresh database (Rasa + action server) must not fail."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(_: int):  # noqa: ANN202
+        engine = create_engine(database_url, future=True)
+        try:
+            return load(engine, FIXTURE_DIR, progress=None)
+        finally:
+            engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(run, range(3)))
+    assert sum(r.changed for r in results) == 1
