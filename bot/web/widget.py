@@ -1,0 +1,79 @@
+"""The chat widget's side of the server: the demo page and /api/chat, a thin proxy to Rasa's
+REST channel so a page on this server needs no CORS set-up on Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.web.http import ApiError, error_response, json_body, json_response
+from bot.web.services import services
+
+log = logging.getLogger("bot.web.widget")
+routes = web.RouteTableDef()
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+DEMO_PAGE = (STATIC_DIR / "demo.html").read_text(encoding="utf-8")
+
+MAX_MESSAGE_CHARS = 1000
+RASA_TIMEOUT_S = 30
+_SENDER = re.compile(r"[A-Za-z0-9_\-]{8,64}")
+# The proxy is public (the widget may sit on any 海纳百创 page), holds no cookies and no data.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+@routes.get("/")
+async def demo_page(request: web.Request) -> web.Response:
+    return web.Response(text=DEMO_PAGE, content_type="text/html", charset="utf-8")
+
+
+@routes.options("/api/chat")
+async def chat_preflight(request: web.Request) -> web.Response:
+    return web.Response(status=204, headers=CORS_HEADERS)
+
+
+@routes.post("/api/chat")
+async def chat(request: web.Request) -> web.Response:
+    """{sender, message} -> Rasa's list of bot messages, unchanged."""
+    try:
+        response = await _chat(request)
+    except ApiError as error:
+        response = json_response({"error": error.payload}, error.status_code)
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+async def _chat(request: web.Request) -> web.Response:
+    data = await json_body(request)
+    sender, message = data.get("sender"), data.get("message")
+    if not isinstance(sender, str) or not _SENDER.fullmatch(sender):
+        raise ApiError(400, "会话编号无效，请点击“重新开始”。", "bad_sender")
+    if not isinstance(message, str) or not message.strip():
+        raise ApiError(400, "请输入您的问题。", "empty_message")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise ApiError(400, f"问题太长了，请控制在 {MAX_MESSAGE_CHARS} 字以内。", "too_long")
+    svc = services(request)
+    assert svc.http is not None
+    url = svc.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+    try:
+        async with svc.http.post(url, json={"sender": sender, "message": message.strip()}) as upstream:
+            if upstream.status != 200:
+                log.warning("Rasa answered %s", upstream.status)
+                return error_response(502, "助手暂时无法回答，请稍后再试，或拨打 12333 咨询。", "upstream")
+            replies = await upstream.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError):
+        log.warning("Rasa at %s is unreachable", svc.rasa_url)
+        return error_response(502, "助手暂时无法回答，请稍后再试，或拨打 12333 咨询。", "upstream")
+    if not isinstance(replies, list):
+        return error_response(502, "助手暂时无法回答，请稍后再试，或拨打 12333 咨询。", "upstream")
+    return json_response(replies)
