@@ -471,7 +471,7 @@
     }
     var name = h("input", { id: "nu-name", maxlength: "64", placeholder: "字母、数字、_ . -", autocomplete: "off" });
     var role = h("select", { id: "nu-role" }, h("option", { value: "agent", text: "坐席" }), h("option", { value: "admin", text: "管理员" }));
-    var pw = h("input", { id: "nu-password", type: "password", minlength: "10", maxlength: "256", autocomplete: "new-password", placeholder: "至少 10 位" });
+    var pw = h("input", { id: "nu-password", type: "password", maxlength: "256", autocomplete: "new-password", placeholder: "至少 10 位" });
     var form = h("form", { class: "inline-form", id: "nu-form" }, h("label", null, "用户名", name), h("label", null, "角色", role), h("label", null, "初始密码", pw),
       h("button", { type: "submit", class: "primary", text: "创建账号" }));
     form.addEventListener("submit", function (e) {

@@ -1,0 +1,190 @@
+"""Fixtures for the web tests: the web server on a free port against a fresh SQLite database,
+the real Rasa + action + web servers for the widget, and headless Debian Chromium via Playwright.
+
+The browser is the system Chromium (scripts/install_browser.sh installs it when missing), never
+Playwright's bundled build. Screenshots go to test-artifacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import socket
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import runtime
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = runtime.PROJECT_ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN = ("admin", "admin-password-1")
+AGENT = ("wang", "agent-password-1")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    script = runtime.PROJECT_ROOT / "scripts" / "install_browser.sh"
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    if result.returncode != 0 or not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium unavailable: {result.stderr.strip()[-500:]}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def playwright_driver(chromium: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@dataclass
+class Browser:
+    """Opens isolated browser contexts (a fresh user-data-dir each) and saves screenshots."""
+
+    playwright: object
+    executable: str
+    _open: list
+
+    def context(self, viewport: dict[str, int] = DESKTOP, **kwargs):
+        profile = tempfile.mkdtemp(prefix="haina-chromium-")
+        context = self.playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=self.executable,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport=viewport,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            is_mobile=viewport["width"] < 600,
+            has_touch=viewport["width"] < 600,
+            **kwargs,
+        )
+        context.set_default_timeout(20_000)
+        self._open.append((context, profile))
+        return context
+
+    def close(self) -> None:
+        for context, profile in self._open:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+        self._open.clear()
+
+
+@pytest.fixture()
+def browser(playwright_driver, chromium: str) -> Iterator[Browser]:
+    opened = Browser(playwright_driver, chromium, [])
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot() -> Callable[[object, str], Path]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@dataclass
+class WebServer:
+    url: str
+    database_url: str
+    supervisor: runtime.Supervisor
+    admin: tuple[str, str] = ADMIN
+    agent: tuple[str, str] = AGENT
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """`python -m bot.web.server` on a free port, fresh SQLite database with slots and two accounts.
+    RASA_URL points at a closed port: the console needs no Rasa."""
+    from agent_desk import AgentDesk
+
+    folder = tmp_path_factory.mktemp("web")
+    database_url = f"sqlite:///{folder / 'haina.db'}"
+    env = {"DATABASE_URL": database_url, "RASA_URL": f"http://127.0.0.1:{free_port()}"}
+    runtime.setup_database(env)
+    desk = AgentDesk.open(database_url)
+    desk.create_user(ADMIN[0], "admin", ADMIN[1])
+    desk.create_user(AGENT[0], "agent", AGENT[1])
+    for text, channel in [
+        ("请问外籍人士能申请创业担保贷款吗？我的电话13812345678", "wechat"),
+        ("灵活就业人员社保补贴可以退吗？", "rest"),
+        ("灵活就业人员社保补贴可以退吗", "web"),
+        ("灵活就业人员 社保补贴 可以退吗？", "wechat"),
+        ("外籍人士能申请创业担保贷款吗", "web"),
+    ]:
+        desk.record_unanswered(text, channel)
+    port = free_port()
+    spec = runtime.ServiceSpec(
+        name="web",
+        command=[sys.executable, "-m", "bot.web.server", "--port", str(port)],
+        ready_url=f"http://127.0.0.1:{port}/healthz",
+        env=env,
+    )
+    supervisor = runtime.Supervisor([spec], ready_timeout=120, echo=False)
+    try:
+        supervisor.start()
+        supervisor.wait_until_ready()
+        yield WebServer(f"http://127.0.0.1:{port}", database_url, supervisor)
+    finally:
+        supervisor.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real Rasa, action and web servers started as `make run` starts them (bot.runtime), the
+    web server's RASA_URL pointing at the real Rasa. Returns the web server's base URL."""
+    runtime.ensure_model()
+    folder = tmp_path_factory.mktemp("assistant-web")
+    env = {
+        "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
+        "HAINA_REFERENCE_DATE": "2026-11-28",
+    }
+    runtime.setup_database(env)
+    ports = runtime.Ports(rasa=free_port(), actions=free_port(), web=free_port())
+    specs = runtime.service_specs(ports, env)
+    assert any(s.name == "web" for s in specs), "bot.runtime must start the web server"
+    supervisor = runtime.Supervisor(specs, echo=False)
+    try:
+        supervisor.start()
+        supervisor.wait_until_ready()
+        yield f"http://127.0.0.1:{ports.web}"
+    finally:
+        supervisor.stop()
