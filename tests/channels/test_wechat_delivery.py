@@ -81,7 +81,7 @@ async def test_events_are_deduplicated_by_sender_and_create_time(start_channel, 
     for _ in range(3):
         await wechat.push(fixture_xml("subscribe"))
     await wechat.push(fixture_xml("click"))
-    assert wechat.bot.texts == ["/greet", '/ask_policy{"policy":"guaranteed_loan_individual"}']
+    assert wechat.bot.texts == ["/greet", '/ask_policy{"policy":"guaranteed_loan_overview"}']
 
 
 async def test_distinct_messages_are_all_processed(start_channel, store_factory):
@@ -155,7 +155,7 @@ async def test_buttons_become_a_numbered_list_and_numbers_map_back(start_channel
         {
             "text": "您想了解哪项政策？",
             "buttons": [
-                {"title": "创业担保贷款", "payload": '/ask_policy{"policy":"guaranteed_loan_individual"}'},
+                {"title": "创业担保贷款", "payload": '/ask_policy{"policy":"guaranteed_loan_overview"}'},
                 {"title": "一次性创业补贴", "payload": '/ask_policy{"policy":"startup_subsidy"}'},
             ],
         }

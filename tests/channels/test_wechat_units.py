@@ -93,7 +93,7 @@ def test_channel_name_gives_the_webhook_path(clean_env):
 
 def test_default_menu_table():
     menu = load_menu("bot/channels/wechat_menu.yml")
-    assert menu["POLICY_LOAN"] == '/ask_policy{"policy":"guaranteed_loan_individual"}'
+    assert menu["POLICY_LOAN"] == '/ask_policy{"policy":"guaranteed_loan_overview"}'
     assert menu["BOOK_EXPERT"] == "/book_consultation"
     assert menu["MY_BOOKINGS"] == "/my_bookings"
     assert load_menu("does/not/exist.yml") == {}

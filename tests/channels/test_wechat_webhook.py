@@ -164,7 +164,7 @@ async def test_oversized_body_is_refused(start_channel):
         ("text_fullwidth", "SYB培训补贴多少?3万元"),
         ("voice", "我想预约专家咨询。"),
         ("subscribe", "/greet"),
-        ("click", '/ask_policy{"policy":"guaranteed_loan_individual"}'),
+        ("click", '/ask_policy{"policy":"guaranteed_loan_overview"}'),
     ],
 )
 async def test_messages_and_events_mapped_to_rasa(start_channel, mode, name, rasa_text):
