@@ -70,8 +70,11 @@ def _caveat(rule: Rule) -> str:
 
 
 def _cite(rule: Rule, policy: Policy, catalogue: Catalogue) -> str:
+    """The 文号 when the documents have one (short enough for a phone screen), else their titles."""
     fallback = policy.sources if rule.verification != "待核实" else ()
-    docs = documents(rule.sources or fallback, catalogue)
+    ids = rule.sources or fallback
+    numbers = [catalogue.sources[s].doc_number for s in ids if s in catalogue.sources]
+    docs = "、".join(dict.fromkeys(n for n in numbers if n)) or documents(ids, catalogue)
     return f"（依据：{docs}）" if docs else ""
 
 
