@@ -45,6 +45,7 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("DATABASE_URL", f"sqlite:///{VAR_DIR / 'haina.db'}")
@@ -58,20 +59,18 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 # --- database -------------------------------------------------------------------------------
 
 
-def setup_database() -> None:
+def setup_database(extra_env: dict[str, str] | None = None) -> None:
     """Create or migrate the database and load the data files (a no-op when nothing changed)."""
     VAR_DIR.mkdir(exist_ok=True)
-    env = child_env()
-    os.environ.setdefault("DATABASE_URL", env["DATABASE_URL"])
     log("准备数据库（迁移并导入政策知识库）…")
-    _run_step([sys.executable, "-m", "policies_kb", "load"], "导入政策知识库失败")
+    _run_step([sys.executable, "-m", "policies_kb", "load"], "导入政策知识库失败", extra_env)
     if (PROJECT_ROOT / "consultations" / "__main__.py").exists():
         log("导入专家志愿团与可预约时段…")
-        _run_step([sys.executable, "-m", "consultations", "load"], "导入专家数据失败")
+        _run_step([sys.executable, "-m", "consultations", "load"], "导入专家数据失败", extra_env)
 
 
-def _run_step(command: list[str], failure: str) -> None:
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env())
+def _run_step(command: list[str], failure: str, extra_env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(extra_env))
     if result.returncode != 0:
         raise SetupError(f"{failure}：命令 {' '.join(command[1:])} 退出码 {result.returncode}，详见上方输出。")
 
@@ -215,20 +214,33 @@ class Supervisor:
 
     def start(self) -> None:
         for spec in self.specs:
-            log(f"启动 {spec.name}: {' '.join(spec.command[1:4])} …")
-            process = subprocess.Popen(
-                spec.command,
-                cwd=PROJECT_ROOT,
-                env=child_env(spec.env),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                bufsize=1,
-                start_new_session=True,  # Ctrl-C reaches us only; we stop children in order
-            )
-            self.processes[spec.name] = process
-            self.output[spec.name] = []
-            threading.Thread(target=self._pump, args=(spec.name, process), daemon=True).start()
+            self._start_one(spec)
+
+    def _start_one(self, spec: ServiceSpec) -> None:
+        log(f"启动 {spec.name}: {' '.join(spec.command[1:4])} …")
+        process = subprocess.Popen(
+            spec.command,
+            cwd=PROJECT_ROOT,
+            env=child_env(spec.env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop children in order
+        )
+        self.processes[spec.name] = process
+        self.output[spec.name] = []
+        threading.Thread(target=self._pump, args=(spec.name, process), daemon=True).start()
+
+    def restart(self, name: str) -> None:
+        """Stop one service and start it again (used to prove nothing is lost across restarts)."""
+        spec = next(s for s in self.specs if s.name == name)
+        process = self.processes[name]
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        self._start_one(spec)
+        self.wait_until_ready()
 
     def _pump(self, name: str, process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None

@@ -14,6 +14,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.normalisation import normalise_text
 
+# Longer messages are cut before NLU: nobody asks a policy question in more than this, and the
+# cost of featurising a pasted document would be paid by every other user of the worker.
+MAX_MESSAGE_CHARS = 500
+
 
 # Registered as a tokenizer-type component so that the default recipe runs it in the preprocessing
 # chain, before the real tokenizer, at training and at prediction time alike.
@@ -40,15 +44,15 @@ class TextNormaliser(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            self._normalise(message)
+            self._normalise(message, MAX_MESSAGE_CHARS)
         return messages
 
     @staticmethod
-    def _normalise(message: Message) -> None:
+    def _normalise(message: Message, max_chars: int | None = None) -> None:
         text = message.get(TEXT)
         if not text:
             return
-        normalised = normalise_text(text)
+        normalised = normalise_text(text)[:max_chars]
         # Annotated entities carry character offsets; only rewrite text when the length is kept,
         # or when there are no entities to misalign.
         if normalised != text and (len(normalised) == len(text) or not message.get("entities")):

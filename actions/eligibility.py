@@ -1,0 +1,232 @@
+"""Eligibility conversations: ask only what the rules still need, then answer with reasons.
+
+The form has one required slot, `profile_answer`, filled with whatever the user replies. Validation
+parses that reply for the field asked last (or for any facts the user volunteers or corrects, e.g.
+"不对，我是前年毕业的"), merges it into the `profile` slot, and keeps the form open while the KB's
+eligibility engine still reports missing fields. The questions come from the KB, so a new rule in a
+policy file needs no change here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.knowledge import knowledge_base, today
+from actions.policy_answers import latest_entity_values
+from policies_kb import ELIGIBLE, NEED_MORE_INFO, QUESTIONS, KnowledgeBase, ProfileError
+from policies_kb.profile import FIELD_TYPES
+from policies_kb.profile_text import extract_profile, parse_answer
+
+ALL_POLICIES = "all"
+COMPLETE = "__complete__"
+# A general "what can I get" check asks at most this many questions before answering.
+MAX_GENERAL_QUESTIONS = 6
+NONE_WORDS = ("没有", "没领", "没拿", "都没", "无", "不是", "否")
+SKIP_WORDS = ("不知道", "不清楚", "不确定", "跳过", "忘了", "说不好")
+BOOL_BUTTONS = [{"title": "是", "payload": "是"}, {"title": "不是", "payload": "不是"}]
+
+INTRO = "好的，我来帮您判断能否申请「{name}」。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
+INTRO_ALL = "好的，我来帮您看看能申请哪些政策。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
+STOPPED = "好的，已停止资格判断。您可以继续问政策问题，或说“帮我判断”重新开始。"
+ALL_HEAD_ELIGIBLE = "根据您提供的情况，初步判断可以申请："
+ALL_HEAD_MAYBE = "还需要进一步了解才能判断："
+ALL_NONE = "根据您提供的情况，暂时没有判断为符合的政策。"
+ALL_TAIL = "想看某项政策的详细条件，直接说政策名称即可。以上为初步判断，以经办部门审核为准。"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return value
+
+
+def stored_profile(tracker: Tracker) -> dict[str, Any]:
+    profile = tracker.get_slot("profile")
+    return dict(profile) if isinstance(profile, dict) else {}
+
+
+def merge(profile: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(profile)
+    for key, value in updates.items():
+        if key == "groups" and isinstance(value, (set, frozenset, list)):
+            merged[key] = sorted(set(merged.get(key) or []) | set(value))
+        else:
+            merged[key] = jsonable(value)
+    return merged
+
+
+def asked_fields(profile: dict[str, Any]) -> list[str]:
+    return list(profile.get("_asked", []))
+
+
+def user_fields(profile: dict[str, Any]) -> dict[str, Any]:
+    """The profile without our bookkeeping keys."""
+    return {k: v for k, v in profile.items() if not k.startswith("_")}
+
+
+def next_missing_field(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any], on: date) -> str | None:
+    """The next field worth asking, or None when the answer can be given."""
+    applicant = kb.profile(user_fields(profile))
+    asked = set(asked_fields(profile))
+    if policy_id != ALL_POLICIES:
+        result = kb.check(policy_id, applicant, on)
+        if result.status != NEED_MORE_INFO or not result.current:
+            return None
+        return next((f for f in result.missing_fields if f not in asked), None)
+    if len(asked) >= MAX_GENERAL_QUESTIONS:
+        return None
+    needed: Counter[str] = Counter()
+    for result in kb.check_all(applicant, on):
+        policy = kb.get(result.policy_id)
+        if result.current and policy.scope == "city" and result.status == NEED_MORE_INFO:
+            needed.update(f for f in result.missing_fields if f not in asked)
+    return needed.most_common(1)[0][0] if needed else None
+
+
+def parse_field(kb: KnowledgeBase, field: str, text: str, on: date) -> tuple[Any, str | None]:
+    """(value, None) or (None, a Chinese re-ask). Subsidy names are matched against the KB."""
+    if field == "subsidies_received":
+        named = {m.canonical_id for m in kb.recognize(text) if m.label == "POLICY"}
+        if named:
+            return sorted(named), None
+        if any(word in text for word in NONE_WORDS):
+            return [], None
+        return None, "请说出领过的补贴名称（例如“首次创业一次性补贴”），没有领过请回答“没有”。"
+    parsed = parse_answer(field, text, on)
+    if not parsed.ok:
+        return None, parsed.message_zh or "没听明白，请换个说法。"
+    return parsed.value, None
+
+
+def choose_policy(tracker: Tracker, kb: KnowledgeBase) -> str:
+    named = [p for p in latest_entity_values(tracker, "policy") if p in kb.catalogue.policies]
+    if named:
+        return named[0]
+    previous = tracker.get_slot("eligibility_policy") or tracker.get_slot("policy")
+    if previous in kb.catalogue.policies or previous == ALL_POLICIES:
+        return previous
+    return ALL_POLICIES
+
+
+class ActionStartEligibility(Action):
+    def name(self) -> str:
+        return "action_start_eligibility"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kb, on = knowledge_base(), today()
+        policy_id = choose_policy(tracker, kb)
+        profile = merge(stored_profile(tracker), extract_profile(tracker.latest_message.get("text") or "", on))
+        profile["_asked"] = []
+        try:
+            missing = next_missing_field(kb, policy_id, profile, on)
+        except ProfileError:
+            profile, missing = {"_asked": []}, next_missing_field(kb, policy_id, {}, on)
+        if missing is not None:
+            intro = INTRO_ALL if policy_id == ALL_POLICIES else INTRO.format(name=kb.get(policy_id).name)
+            dispatcher.utter_message(text=intro)
+        return [
+            SlotSet("eligibility_policy", policy_id),
+            SlotSet("profile", profile),
+            SlotSet("requested_profile_field", None),
+            SlotSet("profile_answer", COMPLETE if missing is None else None),
+        ]
+
+
+class ActionAskProfileAnswer(Action):
+    def name(self) -> str:
+        return "action_ask_profile_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kb, on = knowledge_base(), today()
+        profile = stored_profile(tracker)
+        field = next_missing_field(kb, tracker.get_slot("eligibility_policy") or ALL_POLICIES, profile, on)
+        if field is None:  # nothing left to ask: let validation complete the form
+            return [SlotSet("profile_answer", COMPLETE)]
+        buttons = BOOL_BUTTONS if FIELD_TYPES.get(field) == "bool" else []
+        dispatcher.utter_message(text=QUESTIONS[field], buttons=buttons)
+        profile["_asked"] = [*asked_fields(profile), field]
+        return [SlotSet("requested_profile_field", field), SlotSet("profile", profile)]
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_eligibility_form"
+
+    async def validate_profile_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        kb, on = knowledge_base(), today()
+        policy_id = tracker.get_slot("eligibility_policy") or ALL_POLICIES
+        profile = stored_profile(tracker)
+        text = str(value or "")
+        if text != COMPLETE:
+            field = tracker.get_slot("requested_profile_field")
+            updates = extract_profile(text, on)
+            if not updates and field and not any(w in text for w in SKIP_WORDS):
+                value, problem = parse_field(kb, field, text, on)
+                if problem:
+                    dispatcher.utter_message(text=problem)
+                    return {"profile_answer": None, "profile": profile}
+                updates = {field: value}
+            candidate = merge(profile, updates)
+            try:
+                kb.profile(user_fields(candidate))
+            except ProfileError as error:
+                dispatcher.utter_message(text="；".join(error.messages))
+                return {"profile_answer": None, "profile": profile}
+            profile = candidate
+        missing = next_missing_field(kb, policy_id, profile, on)
+        return {"profile_answer": COMPLETE if missing is None else None, "profile": profile}
+
+
+class ActionReportEligibility(Action):
+    def name(self) -> str:
+        return "action_report_eligibility"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kb, on = knowledge_base(), today()
+        policy_id = tracker.get_slot("eligibility_policy") or ALL_POLICIES
+        applicant = kb.profile(user_fields(stored_profile(tracker)))
+        if policy_id == ALL_POLICIES:
+            dispatcher.utter_message(text=self.overview(kb, applicant, on))
+        else:
+            dispatcher.utter_message(text=kb.render_check(kb.check(policy_id, applicant, on)))
+        return [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
+
+    @staticmethod
+    def overview(kb: KnowledgeBase, applicant: Any, on: date) -> str:
+        results = [r for r in kb.check_all(applicant, on) if r.current and kb.get(r.policy_id).scope == "city"]
+        eligible = [r for r in results if r.status == ELIGIBLE]
+        maybe = [r for r in results if r.status == NEED_MORE_INFO]
+        parts = []
+        if eligible:
+            parts.append(ALL_HEAD_ELIGIBLE + "\n" + "\n".join(f"· {r.policy_name}" for r in eligible))
+        if maybe:
+            parts.append(ALL_HEAD_MAYBE + "\n" + "\n".join(f"· {r.policy_name}" for r in maybe[:5]))
+        if not eligible and not maybe:
+            parts.append(ALL_NONE)
+        parts.append(ALL_TAIL)
+        return "\n\n".join(parts)
+
+
+class ActionStopEligibility(Action):
+    def name(self) -> str:
+        return "action_stop_eligibility"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=STOPPED)
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("profile_answer", None),
+            SlotSet("requested_profile_field", None),
+        ]

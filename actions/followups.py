@@ -1,0 +1,54 @@
+"""Short replies outside any form: corrections to an earlier check, a district, an aspect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.eligibility import ALL_POLICIES, ActionReportEligibility, merge, stored_profile, user_fields
+from actions.knowledge import knowledge_base, today
+from actions.policy_answers import ActionAnswerPolicy, latest_entity_values
+from policies_kb import ProfileError
+from policies_kb.profile_text import extract_profile
+
+NOTED = "好的，记下了。想知道能不能申请某项政策，可以直接问，例如“我能申请一次性创业补贴吗？”"
+UNCLEAR = "抱歉，没明白您想问什么。可以直接说政策名称，或说“帮我判断能申请什么”。需要人工请拨打12333。"
+
+
+class ActionAnswerFollowup(Action):
+    def name(self) -> str:
+        return "action_answer_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        kb, on = knowledge_base(), today()
+        facts = extract_profile(tracker.latest_message.get("text") or "", on)
+        checked = tracker.get_slot("eligibility_policy")
+        if facts:
+            profile = merge(stored_profile(tracker), facts)
+            try:
+                applicant = kb.profile(user_fields(profile))
+            except ProfileError as error:
+                dispatcher.utter_message(text="；".join(error.messages))
+                return []
+            if checked == ALL_POLICIES:
+                dispatcher.utter_message(text=ActionReportEligibility.overview(kb, applicant, on))
+            elif checked in kb.catalogue.policies:
+                dispatcher.utter_message(text="已按您更正的情况重新判断：\n\n" + kb.render_check(kb.check(checked, applicant, on)))
+            else:
+                dispatcher.utter_message(text=NOTED)
+            return [SlotSet("profile", profile)]
+        policy_id = tracker.get_slot("policy")
+        if policy_id in kb.catalogue.policies and (
+            latest_entity_values(tracker, "district") or latest_entity_values(tracker, "aspect")
+        ):
+            answer = ActionAnswerPolicy.answer(
+                kb, kb.get(policy_id), latest_entity_values(tracker, "aspect"),
+                latest_entity_values(tracker, "district"), on,
+            )  # fmt: skip
+            dispatcher.utter_message(text=answer)
+            return []
+        dispatcher.utter_message(text=UNCLEAR)
+        return []
