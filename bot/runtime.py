@@ -22,7 +22,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
-MODELS_DIR = PROJECT_ROOT / "models"
+# A developer training an experimental model next to the main one can point this elsewhere.
+MODELS_DIR = Path(os.environ.get("HAINA_MODELS_DIR") or PROJECT_ROOT / "models")
 MODEL_NAME = "haina"
 MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.fingerprint.json"
