@@ -488,6 +488,17 @@
     load();
   }
 
+  // On phones tables are shown as cards; each cell needs its column name (see console.css).
+  new MutationObserver(function () {
+    Array.prototype.forEach.call(view.querySelectorAll(".table-wrap table:not([data-labelled])"), function (table) {
+      table.setAttribute("data-labelled", "");
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent; });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) { td.setAttribute("data-label", names[i] || ""); });
+      });
+    });
+  }).observe(view, { childList: true, subtree: true });
+
   // ---------------------------------------------------------------- routing
   function route() {
     var parts = (location.hash || "#/search").slice(2).split("/");
