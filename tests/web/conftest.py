@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -109,12 +109,12 @@ def browser(playwright_driver, chromium: str) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def screenshot() -> Callable[[object, str], Path]:
+def screenshot() -> Callable[..., Path]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def save(page, name: str) -> Path:
+    def save(page, name: str, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save

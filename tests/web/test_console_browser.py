@@ -46,7 +46,9 @@ def test_wrong_password_is_rejected(web_server, browser, screenshot) -> None:
 
 
 @pytest.mark.parametrize(("viewport", "label"), WIDTHS)
-def test_agent_searches_checks_books_finds_and_cancels(web_server, browser, screenshot, viewport, label) -> None:
+def test_agent_searches_checks_books_finds_and_cancels(
+    web_server, browser, screenshot, viewport, label
+) -> None:
     context = browser.context(viewport)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -142,7 +144,9 @@ def test_admin_manages_accounts(web_server, browser, screenshot) -> None:
     for viewport, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page = browser.context(viewport).new_page()
         log_in(page, web_server.url, *web_server.admin)
-        page.click("#nav a[data-view='users']") if label == "desktop" else page.goto(f"{web_server.url}/console#/users")
+        page.click("#nav a[data-view='users']") if label == "desktop" else page.goto(
+            f"{web_server.url}/console#/users"
+        )
         page.wait_for_selector("#users-list table")
         if label == "desktop":
             page.fill("#nu-name", "li.agent")

@@ -113,7 +113,7 @@
   var input = el("textarea", "hw-input");
   input.rows = 1;
   input.maxLength = 1000;
-  input.placeholder = "请输入您的问题，例如：大学生创业有什么补贴？";
+  input.placeholder = "请输入您的问题…";
   input.setAttribute("aria-label", "输入问题");
   var send = el("button", "hw-send", "发送");
   send.type = "submit";
@@ -130,18 +130,25 @@
 
   // ---------------------------------------------------------------- rendering
   function renderText(bubble, text) {
-    var body = el("div", "hw-text");
-    var sources = [];
+    var lines = [], sources = [];
     text.split("\n").forEach(function (line) {
-      if (/^\s*来源[:：]/.test(line)) { sources.push(line.trim()); return; }
-      var p = el("div", "hw-line");
-      if (!line.trim()) p.className += " hw-gap";
-      appendLinked(p, line);
-      body.appendChild(p);
+      if (/^\s*来源[:：]/.test(line)) sources.push(line.trim()); else lines.push(line);
     });
-    bubble.appendChild(body);
+    while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
+    while (lines.length && !lines[0].trim()) lines.shift();
+    if (lines.length) {
+      var body = el("div", "hw-text");
+      lines.forEach(function (line) {
+        var p = el("div", "hw-line");
+        if (!line.trim()) p.className += " hw-gap";
+        appendLinked(p, line);
+        body.appendChild(p);
+      });
+      bubble.appendChild(body);
+    }
     if (sources.length) {
-      var foot = el("div", "hw-sources");
+      // Rasa often sends the citations as their own message: then they need no separator line.
+      var foot = el("div", lines.length ? "hw-sources" : "hw-sources hw-sources-only");
       sources.forEach(function (line) {
         var s = el("div", "hw-source");
         appendLinked(s, line);

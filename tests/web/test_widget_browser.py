@@ -1,0 +1,126 @@
+"""The embeddable chat widget in headless Chromium against the real Rasa + action servers: a reply
+to 你好, quick replies, source footnotes, the transcript across a reload, 重新开始, phone width."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.rasa_server]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+
+
+def open_widget(page, base: str) -> None:
+    page.goto(base + "/")
+    page.click("#haina-widget .hw-launcher")
+    page.wait_for_selector("#haina-widget .hw-panel", state="visible")
+
+
+def stored_sender(page) -> str:
+    return page.evaluate("() => JSON.parse(localStorage.getItem('haina-widget:v1:/api/chat')).sender")
+
+
+def say(page, text: str) -> None:
+    before = page.locator("#haina-widget .hw-row.hw-bot").count()
+    page.fill("#haina-widget .hw-input", text)
+    page.press("#haina-widget .hw-input", "Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#haina-widget .hw-row.hw-bot:not(.hw-typing)').length > n "
+        "&& !document.querySelector('#haina-widget .hw-typing')",
+        arg=before,
+        timeout=60_000,
+    )
+
+
+def test_widget_replies_and_keeps_the_conversation_across_a_reload(
+    assistant_web, browser, screenshot
+) -> None:
+    page = browser.context(DESKTOP).new_page()
+    page.goto(assistant_web + "/")
+    screenshot(page, "widget-closed-desktop")
+    open_widget(page, assistant_web)
+    say(page, "你好")
+    assert page.locator("#haina-widget .hw-row.hw-user").last.inner_text() == "你好"
+    assert "海纳百创" in page.locator("#haina-widget .hw-row.hw-bot").last.inner_text()
+    screenshot(page, "widget-greeting-desktop")
+
+    # A policy answer: its 来源 lines are shown as a source footnote, not as body text.
+    say(page, "创业担保贷款有哪几种？")
+    answer = page.locator("#haina-widget .hw-row.hw-bot").last
+    assert answer.locator(".hw-sources .hw-source").count() >= 1
+    assert answer.locator(".hw-sources").inner_text().startswith("来源")
+    if answer.locator(".hw-text").count():
+        assert "来源" not in answer.locator(".hw-text").inner_text()
+    screenshot(page, "widget-policy-answer-desktop")
+
+    transcript = page.locator("#haina-widget .hw-log").inner_text()
+    sender = stored_sender(page)
+    page.reload()
+    page.wait_for_selector("#haina-widget .hw-panel", state="visible")
+    assert page.locator("#haina-widget .hw-log").inner_text() == transcript
+    assert stored_sender(page) == sender
+
+    # 重新开始: empty transcript and a new sender id.
+    page.click("#haina-widget .hw-restart")
+    assert page.locator("#haina-widget .hw-row.hw-user").count() == 0
+    assert stored_sender(page) != sender
+
+
+def test_quick_reply_sends_the_payload_and_shows_the_title(assistant_web, browser, screenshot) -> None:
+    page = browser.context(DESKTOP).new_page()
+    page.goto(assistant_web + "/")
+    # A stored conversation whose last bot message offers buttons (as Rasa sends them).
+    key = "haina-widget:v1:/api/chat"  # the widget's storage key for the demo page's endpoint
+    state = {
+        "sender": "web-quickreplytest01",
+        "open": True,
+        "messages": [
+            {"from": "user", "text": "想了解一下"},
+            {"from": "bot", "text": "您想先做什么？", "buttons": [{"title": "打个招呼", "payload": "你好"}]},
+        ],
+    }
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, json.dumps(state, ensure_ascii=False)])
+    page.reload()
+    button = page.locator("#haina-widget .hw-quick-reply", has_text="打个招呼")
+    assert button.is_enabled()
+    button.click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#haina-widget .hw-row.hw-bot:not(.hw-typing)').length >= 3",
+        timeout=60_000,
+    )
+    assert page.locator("#haina-widget .hw-row.hw-user").last.inner_text() == "打个招呼"
+    assert "海纳百创" in page.locator("#haina-widget .hw-row.hw-bot").last.inner_text()
+    assert page.locator("#haina-widget .hw-quick-reply").first.is_disabled(), "used buttons are disabled"
+
+
+def test_widget_on_a_phone(assistant_web, browser, screenshot) -> None:
+    page = browser.context(PHONE).new_page()
+    page.goto(assistant_web + "/")
+    screenshot(page, "widget-closed-phone")
+    open_widget(page, assistant_web)
+    box = page.locator("#haina-widget .hw-panel").bounding_box()
+    assert box["width"] == pytest.approx(375, abs=1), "the open panel fills a phone screen"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    say(page, "你好")
+    assert "海纳百创" in page.locator("#haina-widget .hw-row.hw-bot").last.inner_text()
+    say(page, "首次创业一次性补贴是多少？")
+    screenshot(page, "widget-conversation-phone", full_page=False)
+    page.reload()
+    assert page.locator("#haina-widget .hw-row.hw-user").count() == 2
+
+
+def test_widget_embeds_with_one_script_tag_on_another_page(assistant_web, browser) -> None:
+    """A third-party page: only the script tag, pointing at the assistant's web server."""
+    page = browser.context(DESKTOP).new_page()
+    page.goto(assistant_web + "/static/demo.css")  # any same-site URL, then replace the document
+    page.set_content(
+        f'<!doctype html><html lang="zh-CN"><body><h1>区就业促进中心</h1>'
+        f'<script src="{assistant_web}/static/haina-widget.js" data-rasa-url="{assistant_web}/api/chat"'
+        f' data-open="true"></script></body></html>'
+    )
+    page.wait_for_selector("#haina-widget .hw-panel", state="visible")
+    say(page, "你好")
+    assert "海纳百创" in page.locator("#haina-widget .hw-row.hw-bot").last.inner_text()
