@@ -1,0 +1,477 @@
+"""After booking: list, cancel, reschedule, rate, and delete one's booking data.
+
+The user is always `tracker.sender_id`; the service refuses codes of other users. Reschedule and
+rating run a small form started by their action with FollowupAction, only when there is a booking
+to work on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import booking_texts as T
+from actions.booking_common import (
+    COMMON_INTERRUPTIONS,
+    ServiceUnavailable,
+    as_list,
+    booking_code_in,
+    booking_line,
+    booking_service,
+    call_service,
+    code_payload,
+    date_filter,
+    is_interruption,
+    is_skip,
+    latest_intent,
+    latest_text,
+    local_today,
+    now,
+    numbered_buttons,
+    offer,
+    parse_ordinal,
+    parse_score,
+)
+from consultations import Booking, BookingError, CancelTooLateError, RatingTooEarlyError
+
+MAX_RESCHEDULE_OFFERS = 5
+NO_COMMENT = "-"
+
+
+def short(booking: Booking) -> str:
+    start = booking.slot.local_start
+    return f"{start.month}月{start.day}日 {start:%H:%M} {booking.expert_name}（{booking.code}）"
+
+
+async def upcoming(user_id: str) -> list[Booking]:
+    return await call_service(lambda s: s.bookings(user_id))
+
+
+class ActionListBookings(Action):
+    def name(self) -> str:
+        return "action_list_bookings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            bookings = await upcoming(tracker.sender_id)
+        except ServiceUnavailable as error:
+            dispatcher.utter_message(text=str(error))
+            return []
+        if not bookings:
+            dispatcher.utter_message(text=T.NO_BOOKINGS)
+            return []
+        lines = [T.MY_BOOKINGS_HEAD] + [booking_line(i, b) for i, b in enumerate(bookings, start=1)]
+        lines.append(T.MY_BOOKINGS_TAIL)
+        dispatcher.utter_message(text="\n".join(lines))
+        return []
+
+
+class ActionCancelBooking(Action):
+    """ "取消预约 H7K2Q9" cancels; "取消我的预约" asks which (or confirms the only one) first."""
+
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent, _ = latest_intent(tracker)
+        pending = tracker.get_slot("booking_pending") or ""
+        code = booking_code_in(tracker)
+        if intent == "deny":
+            dispatcher.utter_message(
+                text=T.CANCEL_KEPT if pending.startswith("cancel:") else T.REPEAT_NOTHING
+            )
+            return [SlotSet("booking_pending", None)]
+        if intent == "affirm":
+            if not pending.startswith("cancel:"):
+                dispatcher.utter_message(text=T.REPEAT_NOTHING)
+                return []
+            code = pending.removeprefix("cancel:")
+        try:
+            if code:
+                return await self._cancel(dispatcher, tracker.sender_id, code)
+            bookings = await upcoming(tracker.sender_id)
+        except ServiceUnavailable as error:
+            dispatcher.utter_message(text=str(error))
+            return [SlotSet("booking_pending", None)]
+        if not bookings:
+            dispatcher.utter_message(text=T.NOTHING_TO_CANCEL)
+            return [SlotSet("booking_pending", None)]
+        if len(bookings) == 1:
+            only = bookings[0]
+            dispatcher.utter_message(
+                text=T.CONFIRM_CANCEL.format(line=booking_line(1, only)),
+                buttons=[
+                    {"title": "确认取消", "payload": code_payload("cancel_booking", only.code)},
+                    {"title": "不取消", "payload": "/deny"},
+                ],
+            )
+            return [SlotSet("booking_pending", f"cancel:{only.code}")]
+        dispatcher.utter_message(
+            text=T.WHICH_TO_CANCEL.format(n=len(bookings)),
+            buttons=[
+                {"title": short(b), "payload": code_payload("cancel_booking", b.code)} for b in bookings
+            ],
+        )
+        return [SlotSet("booking_pending", None)]
+
+    @staticmethod
+    async def _cancel(dispatcher: CollectingDispatcher, user_id: str, code: str) -> list[EventType]:
+        try:
+            booking = await call_service(lambda s: s.cancel(user_id, code))
+        except CancelTooLateError as error:
+            dispatcher.utter_message(text=error.user_message + T.CANCEL_TOO_LATE_HELP)
+            return [SlotSet("booking_pending", None)]
+        except BookingError as error:
+            dispatcher.utter_message(text=error.user_message)
+            return [SlotSet("booking_pending", None)]
+        dispatcher.utter_message(
+            text=T.CANCELLED.format(
+                code=booking.code, when=booking.slot.describe(), expert=booking.expert_name
+            )
+        )
+        return [SlotSet("booking_pending", None)]
+
+
+class ActionDeleteBookingData(Action):
+    """Ask first; on yes, cancel upcoming bookings and remove name and phone (delete_user_data)."""
+
+    def name(self) -> str:
+        return "action_delete_booking_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent, _ = latest_intent(tracker)
+        pending = tracker.get_slot("booking_pending")
+        if intent == "delete_booking_data":
+            dispatcher.utter_message(
+                text=T.ASK_DELETE,
+                buttons=[
+                    {"title": "确认删除", "payload": "/affirm"},
+                    {"title": "不删除", "payload": "/deny"},
+                ],
+            )
+            return [SlotSet("booking_pending", "delete")]
+        if intent != "affirm" or pending != "delete":
+            dispatcher.utter_message(text=T.DELETE_KEPT if pending == "delete" else T.REPEAT_NOTHING)
+            return [SlotSet("booking_pending", None)]
+        try:
+            report = await call_service(lambda s: s.delete_user_data(tracker.sender_id))
+        except (BookingError, ServiceUnavailable) as error:
+            dispatcher.utter_message(text=getattr(error, "user_message", None) or str(error))
+            return [SlotSet("booking_pending", None)]
+        dispatcher.utter_message(
+            text=T.DELETED.format(cancelled=report.cancelled, anonymised=report.anonymised)
+        )
+        # The conversation forgets them too.
+        return [
+            SlotSet("booking_pending", None),
+            SlotSet("booking_name", None),
+            SlotSet("booking_phone", None),
+            SlotSet("booking_last_code", None),
+            SlotSet("booking_choice", None),
+            SlotSet("booking_confirm", None),
+        ]
+
+
+async def target_booking(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, candidates: list[Booking], question: str
+) -> Booking | None:
+    """The booking named by code, the only candidate, or None after asking which one (buttons)."""
+    code = booking_code_in(tracker)
+    if code:
+        match = next((b for b in candidates if b.code == code), None)
+        if match is None:
+            try:
+                match = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
+            except BookingError as error:
+                dispatcher.utter_message(text=error.user_message)
+                return None
+        return match
+    if len(candidates) == 1:
+        return candidates[0]
+    dispatcher.utter_message(
+        text=question.format(n=len(candidates)),
+        buttons=[{"title": short(b), "payload": code_payload(intent, b.code)} for b in candidates],
+    )
+    return None
+
+
+class ActionStartReschedule(Action):
+    """ "改约" / "改到下周": offer the same expert's other free slots, filtered by the date asked for."""
+
+    def name(self) -> str:
+        return "action_start_reschedule"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            bookings = await upcoming(tracker.sender_id)
+            if not bookings and not booking_code_in(tracker):
+                dispatcher.utter_message(text=T.NOTHING_TO_RESCHEDULE)
+                return []
+            booking = await target_booking(
+                dispatcher, tracker, "reschedule_booking", bookings, T.WHICH_TO_RESCHEDULE
+            )
+            if booking is None:
+                return []
+            hours = booking_service().rules.cancel_min_hours
+            if (booking.slot.start_at - now()).total_seconds() < hours * 3600:
+                dispatcher.utter_message(text=CancelTooLateError.user_message + T.CANCEL_TOO_LATE_HELP)
+                return []
+            free = await call_service(lambda s: s.expert_slots(booking.expert_id))
+        except ServiceUnavailable as error:
+            dispatcher.utter_message(text=str(error))
+            return []
+        except BookingError as error:
+            dispatcher.utter_message(text=error.user_message)
+            return []
+        free = [s for s in free if s.id != booking.slot.id]
+        if not free:
+            dispatcher.utter_message(text=T.NO_OTHER_SLOTS.format(expert=booking.expert_name))
+            return []
+        note = ""
+        wanted = date_filter(latest_text(tracker), local_today())
+        if wanted:
+            described, fits = wanted
+            fitting = [s for s in free if fits(s.local_start.date())]
+            if fitting:
+                free = fitting
+            else:
+                note = T.FILTER_EMPTY.format(when=described)
+        expert = booking_service().expert(booking.expert_id)
+        offers = [offer(expert, s) for s in free[:MAX_RESCHEDULE_OFFERS]]
+        if note:
+            dispatcher.utter_message(text=note)
+        return [
+            SlotSet("booking_target", booking.code),
+            SlotSet("booking_offers", offers),
+            SlotSet("booking_new_slot", None),
+            FollowupAction("booking_reschedule_form"),
+        ]
+
+
+class ValidateBookingRescheduleForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_reschedule_form"
+
+    async def extract_booking_new_slot(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "booking_new_slot":
+            return {}
+        offers = as_list(tracker.get_slot("booking_offers"))
+        if parse_ordinal(latest_text(tracker), len(offers)) is None and is_interruption(
+            tracker, COMMON_INTERRUPTIONS
+        ):
+            return {}
+        return {"booking_new_slot": latest_text(tracker)}
+
+    async def validate_booking_new_slot(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is None:
+            return {"booking_new_slot": None}
+        offers = as_list(tracker.get_slot("booking_offers"))
+        if any(o["id"] == value for o in offers):
+            return {"booking_new_slot": value}
+        number = parse_ordinal(str(value), len(offers))
+        if number is None:
+            dispatcher.utter_message(text=T.BAD_CHOICE.format(n=len(offers)))
+            return {"booking_new_slot": None}
+        return {"booking_new_slot": offers[number - 1]["id"]}
+
+
+class ActionAskBookingNewSlot(Action):
+    def name(self) -> str:
+        return "action_ask_booking_new_slot"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        code = tracker.get_slot("booking_target")
+        offers = as_list(tracker.get_slot("booking_offers"))
+        try:
+            booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
+            current = T.ASK_NEW_SLOT.format(when=booking.slot.describe(), expert=booking.expert_name)
+        except (BookingError, ServiceUnavailable):
+            current = "请选择新的时段："
+        dispatcher.utter_message(text=current, buttons=numbered_buttons(offers))
+        return []
+
+
+class ActionSubmitReschedule(Action):
+    def name(self) -> str:
+        return "action_submit_reschedule"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        code, new_slot = tracker.get_slot("booking_target"), tracker.get_slot("booking_new_slot")
+        done: list[EventType] = [SlotSet("booking_new_slot", None), SlotSet("booking_target", None)]
+        if not code or not new_slot:
+            return done
+        try:
+            booking = await call_service(lambda s: s.reschedule(tracker.sender_id, code, new_slot))
+        except CancelTooLateError as error:
+            dispatcher.utter_message(text=error.user_message + T.CANCEL_TOO_LATE_HELP)
+            return done
+        except BookingError as error:
+            dispatcher.utter_message(text=error.user_message + "原预约保持不变。")
+            return done
+        except ServiceUnavailable as error:
+            dispatcher.utter_message(text=str(error))
+            return done
+        dispatcher.utter_message(
+            text=T.RESCHEDULED.format(
+                code=booking.code,
+                when=booking.slot.describe(),
+                expert=booking.expert_name,
+                prepare=booking.prepare,
+            )
+        )
+        return done
+
+
+class ActionStartRating(Action):
+    """Rate the latest consultation that has ended (or the one named by code)."""
+
+    def name(self) -> str:
+        return "action_start_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        user = tracker.sender_id
+        try:
+            everything = await call_service(lambda s: s.bookings(user, include_past=True))
+        except ServiceUnavailable as error:
+            dispatcher.utter_message(text=str(error))
+            return []
+        moment = now()
+        ended = [b for b in everything if b.slot.end_at <= moment]
+        code = booking_code_in(tracker)
+        if code:
+            booking = next((b for b in everything if b.code == code), None)
+            if booking is None:
+                try:
+                    booking = await call_service(lambda s: s.get_booking(user, code))
+                except (BookingError, ServiceUnavailable) as error:
+                    dispatcher.utter_message(text=getattr(error, "user_message", None) or str(error))
+                    return []
+        elif ended:
+            booking = ended[-1]
+        elif everything:
+            booking = everything[0]
+        else:
+            dispatcher.utter_message(text=T.NOTHING_TO_RATE)
+            return []
+        if booking.slot.end_at > moment:
+            dispatcher.utter_message(
+                text=RatingTooEarlyError.user_message + T.RATE_WHEN.format(when=booking.slot.describe())
+            )
+            return []
+        return [
+            SlotSet("booking_target", booking.code),
+            SlotSet("booking_rating_score", None),
+            SlotSet("booking_rating_comment", None),
+            FollowupAction("booking_rating_form"),
+        ]
+
+
+class ValidateBookingRatingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_rating_form"
+
+    async def extract_booking_rating_score(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "booking_rating_score":
+            return {}
+        text = latest_text(tracker)
+        if parse_score(text) is None and is_interruption(tracker, COMMON_INTERRUPTIONS):
+            return {}
+        return {"booking_rating_score": text}
+
+    async def extract_booking_rating_comment(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "booking_rating_comment":
+            return {}
+        text = latest_text(tracker)
+        if is_skip(text):
+            return {"booking_rating_comment": NO_COMMENT}
+        if is_interruption(tracker, COMMON_INTERRUPTIONS):
+            return {}
+        return {"booking_rating_comment": text}
+
+    async def validate_booking_rating_score(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is None:
+            return {"booking_rating_score": None}
+        score = parse_score(str(value))
+        if score is None:
+            dispatcher.utter_message(text=T.BAD_SCORE)
+            return {"booking_rating_score": None}
+        return {"booking_rating_score": str(score)}
+
+    async def validate_booking_rating_comment(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is None:
+            return {"booking_rating_comment": None}
+        text = str(value).strip()
+        return {"booking_rating_comment": text[:500] or NO_COMMENT}
+
+
+class ActionAskBookingRatingScore(Action):
+    def name(self) -> str:
+        return "action_ask_booking_rating_score"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        code = tracker.get_slot("booking_target")
+        try:
+            booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
+            start = booking.slot.local_start
+            text = T.ASK_SCORE.format(when=f"{start.month}月{start.day}日", expert=booking.expert_name)
+        except (BookingError, ServiceUnavailable):
+            text = T.ASK_SCORE.format(when="", expert="专家")
+        buttons = [{"title": f"{n} 分", "payload": str(n)} for n in (5, 4, 3, 2, 1)]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionAskBookingRatingComment(Action):
+    def name(self) -> str:
+        return "action_ask_booking_rating_comment"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        dispatcher.utter_message(text=T.ASK_COMMENT, buttons=[{"title": "跳过", "payload": "跳过"}])
+        return []
+
+
+class ActionSubmitRating(Action):
+    def name(self) -> str:
+        return "action_submit_rating"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        code = tracker.get_slot("booking_target")
+        score = tracker.get_slot("booking_rating_score")
+        comment = tracker.get_slot("booking_rating_comment")
+        done: list[EventType] = [
+            SlotSet("booking_target", None),
+            SlotSet("booking_rating_score", None),
+            SlotSet("booking_rating_comment", None),
+        ]
+        if not code or not score:
+            return done
+        try:
+            record = await call_service(
+                lambda s: s.rate(
+                    tracker.sender_id, code, int(score), None if comment == NO_COMMENT else comment
+                )
+            )
+        except (BookingError, ServiceUnavailable) as error:
+            dispatcher.utter_message(text=getattr(error, "user_message", None) or str(error))
+            return done
+        summary = (
+            T.RATED_RECORD.format(count=record.rating_count, average=record.average_rating)
+            if record.rating_count and record.average_rating is not None
+            else ""
+        )
+        dispatcher.utter_message(text=T.RATED.format(score=score, record=summary))
+        return done
