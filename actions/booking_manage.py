@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import booking_texts as T
 from actions.booking_common import (
     COMMON_INTERRUPTIONS,
+    STOP_INTENTS,
     ServiceUnavailable,
     as_list,
     booking_code_in,
@@ -398,7 +399,8 @@ class ValidateBookingRatingForm(FormValidationAction):
         text = latest_text(tracker)
         if is_skip(text):
             return {"booking_rating_comment": NO_COMMENT}
-        if is_interruption(tracker, COMMON_INTERRUPTIONS):
+        # Any free text is a comment, even one NLU takes for a policy question; only stopping is not.
+        if is_interruption(tracker, STOP_INTENTS):
             return {}
         return {"booking_rating_comment": text}
 
