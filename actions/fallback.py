@@ -10,6 +10,7 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
+from actions.knowledge import log_unanswered
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ class ActionFallbackToHuman(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         intent = tracker.latest_message.get("intent", {})
         logger.info("fallback: intent=%s confidence=%.2f", intent.get("name"), intent.get("confidence") or 0.0)
+        await log_unanswered(tracker)
         dispatcher.utter_message(text=texts.FALLBACK)
         # Forget the misunderstood message so it does not steer the next prediction.
         return [UserUtteranceReverted()]

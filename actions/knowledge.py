@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from functools import lru_cache
 
+from rasa_sdk import Tracker
+
+from agent_desk import record_unanswered
 from policies_kb import KnowledgeBase, reference_date
 
 
@@ -16,3 +20,10 @@ def knowledge_base() -> KnowledgeBase:
 
 def today() -> date:
     return reference_date()
+
+
+async def log_unanswered(tracker: Tracker) -> None:
+    """Put the question on the policy team's list (no sender id; personal data masked there)."""
+    text = tracker.latest_message.get("text") or ""
+    channel = tracker.get_latest_input_channel() or "rest"
+    await asyncio.get_running_loop().run_in_executor(None, record_unanswered, text, channel)

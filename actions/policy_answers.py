@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.knowledge import knowledge_base, today
+from actions.knowledge import knowledge_base, log_unanswered, today
 from policies_kb import KnowledgeBase, Policy, render_citation, render_fact
 
 logger = logging.getLogger(__name__)
@@ -179,6 +179,7 @@ class ActionAnswerPolicy(Action):
             return []
         if not policies:
             logger.info("no KB answer for a policy question")
+            await log_unanswered(tracker)
             dispatcher.utter_message(text=texts.NOT_FOUND)
             return [SlotSet("aspect", None)]
         aspects = latest_entity_values(tracker, "aspect")

@@ -67,3 +67,15 @@ def test_conversation_survives_a_server_restart(assistant) -> None:
     follow_up = assistant.say_text(user, "那期限呢？")
     assert "个人创业担保贷款" in follow_up
     assert "3年" in follow_up
+
+
+def test_unanswerable_question_is_honest_and_logged_for_the_policy_team(assistant) -> None:
+    from agent_desk import AgentDesk
+
+    question = "呜啦啦噜噜 13812345678 嘟嘟嘟"
+    reply = assistant.say_text(new_user(), question)
+    assert "12333" in reply
+    groups = AgentDesk.open(assistant.env["DATABASE_URL"]).unanswered_groups()
+    logged = [g for g in groups if "呜啦啦" in g.example]
+    assert logged, groups
+    assert "13812345678" not in logged[0].example  # the phone number is masked before storing
