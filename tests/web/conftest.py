@@ -167,24 +167,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
 
 
 @pytest.fixture(scope="session")
-def assistant_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real Rasa, action and web servers started as `make run` starts them (bot.runtime), the
-    web server's RASA_URL pointing at the real Rasa. Returns the web server's base URL."""
-    runtime.ensure_model()
-    folder = tmp_path_factory.mktemp("assistant-web")
-    env = {
-        "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
-        "HAINA_REFERENCE_DATE": "2026-11-28",
-    }
-    runtime.setup_database(env)
-    ports = runtime.Ports(rasa=free_port(), actions=free_port(), web=free_port())
-    specs = runtime.service_specs(ports, env)
-    assert any(s.name == "web" for s in specs), "bot.runtime must start the web server"
-    supervisor = runtime.Supervisor(specs, echo=False)
-    try:
-        supervisor.start()
-        supervisor.wait_until_ready()
-        yield f"http://127.0.0.1:{ports.web}"
-    finally:
-        supervisor.stop()
+def assistant_web(assistant) -> str:
+    """The web server of the shared real assistant (tests/conftest.py), its RASA_URL pointing at the
+    real Rasa. Returns the web server's base URL."""
+    assert any(s.name == "web" for s in assistant.supervisor.specs), "bot.runtime must start the web server"
+    return assistant.web_url
