@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from storage import write_engine
+
 from . import schema
 from .catalogue import load_catalogue
 from .db import create_kb_engine
@@ -55,7 +57,7 @@ def load(
     engine = database if isinstance(database, Engine) else create_kb_engine(database)
     say(f"migrating schema ({engine.url.get_backend_name()})")
     upgrade(engine)
-    with engine.begin() as conn:
+    with write_engine(engine).begin() as conn:
         # The first statement is a write so that SQLite takes its write lock before reading and
         # PostgreSQL row-locks the fingerprint: concurrent loaders queue here.
         conn.execute(update(schema.data_fingerprint).where(schema.data_fingerprint.c.id == 1)

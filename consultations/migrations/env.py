@@ -4,36 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from consultations.db import VERSION_TABLE, make_engine
+from consultations.db import VERSION_TABLE
 from consultations.schema import metadata
+from storage.database import run_package_migrations
 
-config = context.config
-
-
-def _include_object(obj, name, type_, reflected, compare_to) -> bool:
-    # The database is shared with the knowledge base: look only at our own tables.
-    if type_ == "table":
-        return name in metadata.tables
-    return True
-
-
-def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        version_table=VERSION_TABLE,
-        include_object=_include_object,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-connection = config.attributes.get("connection")
-if connection is not None:
-    _run(connection)
-else:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as conn:
-        _run(conn)
-    engine.dispose()
+run_package_migrations(context, metadata, VERSION_TABLE)
