@@ -202,7 +202,7 @@ class ValidateBookingForm(FormValidationAction):
         return self._reply(tracker, "booking_name", False)
 
     async def extract_booking_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        return self._reply(tracker, "booking_phone", digit_count(latest_text(tracker)) >= 7)
+        return self._reply(tracker, "booking_phone", digit_count(latest_text(tracker)) > 0)
 
     async def extract_booking_confirm(self, dispatcher, tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)

@@ -44,6 +44,7 @@ COMMON_INTERRUPTIONS = STOP_INTENTS | {"ask_policy", "ask_overview", "human_hand
 # Answers this short are rarely questions; NLU must be very sure before one counts as interruption.
 SHORT_ANSWER_CHARS = 6
 SURE = 0.85
+MAX_NUMERIC_ANSWER_CHARS = 20
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{6})(?![A-Za-z0-9])")
 _PHONE_LIKE = re.compile(r"[+\d][\d\s\-－—()（）]{6,}\d")
@@ -114,9 +115,14 @@ def is_interruption(tracker: Tracker, interruptions: Iterable[str]) -> bool:
     intent, confidence = latest_intent(tracker)
     if intent not in set(interruptions):
         return False
+    compact = clean(latest_text(tracker))
+    # Short answers with digits ("1", "12345", a phone number) are answers: NLU reads bare numbers
+    # as goodbye because of "88".
+    if len(compact) <= MAX_NUMERIC_ANSWER_CHARS and any(ch.isdigit() for ch in compact):
+        return False
     if intent in STOP_INTENTS:
         return True
-    return confidence >= SURE or len(clean(latest_text(tracker))) > SHORT_ANSWER_CHARS
+    return confidence >= SURE or len(compact) > SHORT_ANSWER_CHARS
 
 
 def entity_value(tracker: Tracker, entity: str) -> str | None:
