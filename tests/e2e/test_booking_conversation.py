@@ -7,14 +7,20 @@ through the service API with a FixedClock a week back.
 
 from __future__ import annotations
 
+import random
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
 
 from consultations import BookingNotFoundError, BookingService, FixedClock, ServiceForm, Slot, open_service
-from consultations.model import SHANGHAI
+from consultations.model import SHANGHAI, WEEKDAY_NAMES
+from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
 
 pytestmark = pytest.mark.rasa_server
 
@@ -322,3 +328,67 @@ def test_delete_my_booking_data(assistant, service: BookingService) -> None:
     assert service.bookings(user, include_cancelled=True) == []
     with pytest.raises(BookingNotFoundError):  # the code no longer belongs to anybody
         service.get_booking(user, code)
+
+
+def test_slot_taken_before_confirmation_offers_others(assistant, service: BookingService) -> None:
+    user = new_user()
+    offers = reach_phone_question(assistant, user)
+    summary = assistant.say_text(user, PHONE)
+    assert "确认" in summary
+    # Someone else takes the chosen slot (capacity 1) while the user reads the summary.
+    chosen = service.find_experts("股权", "online")
+    slot = next(m for m in chosen if m.next_slots).next_slots[0]
+    assert buttons(offers)
+    book_directly(service, f"e2e-other-{uuid.uuid4().hex[:8]}", slot)
+    reply = assistant.say(user, "确认")
+    text = texts(reply)
+    assert "刚刚约满" in text
+    assert "请重新选择" in text
+    assert buttons(reply)  # fresh offers, without the taken slot
+    start = slot.local_start
+    taken = f"{start.month}月{start.day}日 {WEEKDAY_NAMES[start.weekday()]} {start:%H:%M}"
+    expert = service.expert(slot.expert_id).display_name
+    assert not [b for b in buttons(reply) if taken in b["title"] and expert in b["title"]]
+    assert service.bookings(user) == []
+
+
+def wechat(assistant, openid: str, content: str, msg_id: int | None = None) -> str:
+    """One text message pushed in WeChat safe mode; the decrypted passive reply's text."""
+    xml = text_xml(content, msg_id=msg_id or random.randint(10**15, 10**16), openid=openid)
+    signed = sign_push(xml, "safe")
+    url = f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?" + urllib.parse.urlencode(
+        signed.params
+    )
+    request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        reply = response.read().decode()
+    envelope = xmltodict.parse(reply)["xml"]
+    plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
+        reply, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
+    )
+    return xmltodict.parse(plain)["xml"]["Content"]
+
+
+def test_booking_over_wechat_with_numbers_and_a_retried_confirmation(
+    assistant, service: BookingService
+) -> None:
+    openid = OPENID + "bk" + uuid.uuid4().hex[:6]
+    topics = wechat(assistant, openid, "预约专家")
+    assert "4. 股权" in topics  # buttons become a numbered list
+    assert "创业进行到哪一步" in wechat(assistant, openid, "4")
+    assert "希望怎么咨询" in wechat(assistant, openid, "2")  # 筹备中
+    offers = wechat(assistant, openid, "1")  # 网上
+    assert "1. 示例专家·" in offers
+    assert "怎么称呼" in wechat(assistant, openid, "1")
+    assert "手机号" in wechat(assistant, openid, "王先生")
+    summary = wechat(assistant, openid, "13800138000")
+    assert "138****8000" in summary and "1. 确认" in summary
+    confirmation = random.randint(10**15, 10**16)
+    booked = wechat(assistant, openid, "1", msg_id=confirmation)
+    assert "预约成功" in booked
+    # WeChat retries the same message, then the user taps 确认 once more: still one booking.
+    assert wechat(assistant, openid, "1", msg_id=confirmation) == booked
+    again = wechat(assistant, openid, "确认")
+    code = service.bookings(openid)[0].code
+    assert code in booked and code in again
+    assert len(service.bookings(openid, include_past=True, include_cancelled=True)) == 1
