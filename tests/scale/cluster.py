@@ -9,12 +9,12 @@ describes. Used by tests/scale and benchmarks/load.py.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -175,17 +175,3 @@ def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return predicate()
-
-
-__all__ = [
-    "Cluster",
-    "Replica",
-    "free_port",
-    "get_json",
-    "lock_key_prefix",
-    "os",
-    "prepare_storage",
-    "rss_bytes",
-    "start_cluster",
-    "wait_until",
-]

@@ -1,0 +1,462 @@
+"""Load test of the production topology: REST and WeChat channels, 1/10/50 users, 1 vs 2 Rasa replicas.
+
+    .venv/bin/python benchmarks/load.py [--users 1,10,50] [--replicas 1,2] [--wechat-mode safe]
+                                        [--time-limit 240] [--json-out FILE]
+
+Starts N Rasa servers + N action servers (tests/scale/cluster.py: the commands of `make run`) against
+a fresh PostgreSQL database (KB, bookings, tracker store) and the local Redis (lock store, WeChat
+dedup and access_token, unique key prefixes), plus the fake WeChat API of tests/channels (it counts
+customer-service deliveries). Everything is on loopback; every run is bounded in messages and time.
+
+Simulated users (asyncio + aiohttp, closed loop, no think time) each play one script:
+- mixed: greeting, two policy questions (KB answer, follow-up), the eligibility form (4 turns),
+  a booking start -- 8 turns;
+- floor: 8 greetings (the cheapest turn the stack can serve).
+Messages go round-robin over the replicas, so one conversation hops between replicas on every turn.
+
+A WeChat push counts as answered when its passive reply carries an answer, or when a
+customer-service message reaches the fake API for that user afterwards (the channel answers
+"success" after its 4-second deadline and sends the answer later); else it is lost.
+Prints p50/p95/p99 latency per kind of turn, throughput, errors, lost messages and peak RSS of each
+server process. Targets are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import runtime  # noqa: E402
+from tests.channels import wechat_harness as wh  # noqa: E402
+from tests.scale.cluster import Cluster, lock_key_prefix, rss_bytes, start_cluster  # noqa: E402
+
+MIXED = [
+    ("greeting", "你好"),
+    ("kb_answer", "个人创业担保贷款最高能贷多少"),
+    ("kb_answer", "那期限呢？"),
+    ("form", "我能申请一次性创业补贴吗"),
+    ("form", "本地户口"),
+    ("form", "去年6月毕业"),
+    ("form", "是"),
+    ("booking", "我想预约专家咨询"),
+]
+FLOOR = [("greeting", g) for g in ["你好", "您好，在吗", "哈喽", "早上好", "你好呀", "在吗", "您好", "嗨"]]
+SCRIPTS = {"mixed": MIXED, "floor": FLOOR}
+ASYNC_WAIT_S = 90.0  # how long a WeChat user waits for a customer-service message before calling it lost
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@dataclass
+class Sample:
+    kind: str
+    ms: float
+    outcome: str  # ok | passive | async | empty | lost | error
+    detail: str = ""
+
+
+@dataclass
+class RunResult:
+    channel: str
+    workload: str
+    users: int
+    replicas: int
+    wall_s: float
+    samples: list[Sample] = field(default_factory=list)
+    not_sent: int = 0
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    load_before: float = 0.0
+    load_after: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        answered = [s for s in self.samples if s.outcome in ("ok", "passive", "async")]
+        by_kind: dict[str, dict[str, float]] = {}
+        for kind in sorted({s.kind for s in answered}):
+            values = [s.ms for s in answered if s.kind == kind]
+            by_kind[kind] = {
+                "n": len(values),
+                "p50": percentile(values, 0.5),
+                "p95": percentile(values, 0.95),
+                "p99": percentile(values, 0.99),
+            }
+        values = [s.ms for s in answered]
+        outcome_counts: dict[str, int] = defaultdict(int)
+        for s in self.samples:
+            outcome_counts[s.outcome] += 1
+        wechat_within = sum(1 for s in self.samples if s.outcome == "passive" and s.ms <= 4500)
+        return {
+            "channel": self.channel,
+            "workload": self.workload,
+            "users": self.users,
+            "replicas": self.replicas,
+            "messages": len(self.samples),
+            "not_sent": self.not_sent,
+            "wall_s": round(self.wall_s, 1),
+            "throughput_msg_s": round(len(answered) / self.wall_s, 2) if self.wall_s else 0.0,
+            "errors": outcome_counts["error"],
+            "lost": outcome_counts["lost"] + outcome_counts["empty"],
+            "outcomes": dict(outcome_counts),
+            "wechat_passive_within_4_5s": wechat_within,
+            "all": {
+                "p50": percentile(values, 0.5),
+                "p95": percentile(values, 0.95),
+                "p99": percentile(values, 0.99),
+            },
+            "by_kind": by_kind,
+            "peak_rss_mb": self.peak_rss_mb,
+            "load_avg_before_after": [round(self.load_before, 2), round(self.load_after, 2)],
+            "error_examples": sorted({s.detail for s in self.samples if s.detail})[:5],
+        }
+
+
+class CountingWeChatApi(wh.FakeWeChatApi):
+    """The harness's fake WeChat API, plus a per-user record of customer-service deliveries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deliveries: dict[str, list[float]] = defaultdict(list)
+        self.arrived: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        before = len(self.sent)
+        answer = await super()._send(request)
+        if len(self.sent) > before:
+            user = self.sent[-1].get("touser", "")
+            self.deliveries[user].append(time.perf_counter())
+            self.arrived[user].set()
+        return answer
+
+
+class Driver:
+    def __init__(self, cluster: Cluster, api: CountingWeChatApi, mode: str, http: aiohttp.ClientSession):
+        self.cluster = cluster
+        self.api = api
+        self.mode = mode
+        self.http = http
+        self._next = itertools.count()
+
+    def replica(self):
+        replicas = self.cluster.replicas
+        return replicas[next(self._next) % len(replicas)]
+
+    async def rest_turn(self, sender: str, kind: str, message: str) -> Sample:
+        url = self.replica().rest_url
+        started = time.perf_counter()
+        try:
+            async with self.http.post(url, json={"sender": sender, "message": message}) as response:
+                body = await response.read()
+                ms = (time.perf_counter() - started) * 1000
+                if response.status != 200:
+                    return Sample(kind, ms, "error", f"HTTP {response.status}")
+                replies = json.loads(body)
+                return Sample(kind, ms, "ok" if replies else "empty")
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            return Sample(kind, (time.perf_counter() - started) * 1000, "error", type(exc).__name__)
+
+    async def wechat_turn(self, openid: str, kind: str, message: str) -> Sample:
+        url = self.replica().wechat_url
+        xml = wh.text_xml(message, msg_id=random.randint(10**15, 10**16 - 1), openid=openid)
+        signed = wh.sign_push(xml, self.mode)
+        signed.params["openid"] = openid
+        delivered_before = len(self.api.deliveries[openid])
+        self.api.arrived[openid].clear()
+        started = time.perf_counter()
+        try:
+            async with self.http.post(f"{url}?{urlencode(signed.params)}", data=signed.body) as response:
+                body = (await response.text()).strip()
+                ms = (time.perf_counter() - started) * 1000
+                if response.status != 200:
+                    return Sample(kind, ms, "error", f"HTTP {response.status}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            return Sample(kind, (time.perf_counter() - started) * 1000, "error", type(exc).__name__)
+        if body not in ("", "success"):
+            return Sample(kind, ms, "passive")
+        # "success": the answer must come through the customer-service API.
+        deadline = started + ASYNC_WAIT_S
+        while len(self.api.deliveries[openid]) <= delivered_before:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return Sample(kind, ASYNC_WAIT_S * 1000, "lost", "no async delivery")
+            try:
+                await asyncio.wait_for(self.api.arrived[openid].wait(), timeout=remaining)
+            except asyncio.TimeoutError:
+                continue
+            self.api.arrived[openid].clear()
+        return Sample(kind, (self.api.deliveries[openid][delivered_before] - started) * 1000, "async")
+
+
+class RssSampler:
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self.peak: dict[str, int] = defaultdict(int)
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            for name, pid in self.pids.items():
+                self.peak[name] = max(self.peak[name], rss_bytes(pid))
+            await asyncio.sleep(0.5)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> dict[str, float]:
+        if self._task:
+            self._task.cancel()
+        for name, pid in self.pids.items():
+            self.peak[name] = max(self.peak[name], rss_bytes(pid))
+        return {name: round(value / 2**20, 1) for name, value in sorted(self.peak.items())}
+
+
+async def run_level(driver: Driver, channel: str, workload: str, users: int, time_limit: float) -> RunResult:
+    script = SCRIPTS[workload]
+    result = RunResult(channel, workload, users, len(driver.cluster.replicas), 0.0)
+    result.load_before = os.getloadavg()[0]
+    sampler = RssSampler(driver.cluster.pids())
+    sampler.start()
+    stop_at = time.perf_counter() + time_limit
+    run_id = uuid.uuid4().hex[:6]
+
+    async def user(index: int) -> None:
+        sender = f"load-{run_id}-{index}"
+        openid = f"oLoad{run_id}{index:04d}".ljust(28, "0")
+        for position, (kind, message) in enumerate(script):
+            if time.perf_counter() > stop_at:
+                result.not_sent += len(script) - position
+                return
+            if channel == "rest":
+                sample = await driver.rest_turn(sender, kind, message)
+            else:
+                sample = await driver.wechat_turn(openid, kind, message)
+            result.samples.append(sample)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user(i) for i in range(users)))
+    result.wall_s = time.perf_counter() - started
+    result.peak_rss_mb = await sampler.stop()
+    result.load_after = os.getloadavg()[0]
+    return result
+
+
+async def warm_up(driver: Driver) -> None:
+    """First turns load lazy imports, spaCy and caches in every process; not measured."""
+    for replica_round in range(2 * len(driver.cluster.replicas)):
+        sender = f"warm-{replica_round}-{uuid.uuid4().hex[:6]}"
+        for kind, message in MIXED:
+            await driver.rest_turn(sender, kind, message)
+        await driver.wechat_turn(f"oWarm{replica_round}".ljust(28, "0"), "greeting", "你好")
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    head = (
+        f"{summary['channel']:<6} {summary['workload']:<5} users={summary['users']:<3} replicas={summary['replicas']} "
+        f"msgs={summary['messages']:<4} {summary['throughput_msg_s']:>6.2f} msg/s  errors={summary['errors']} "
+        f"lost={summary['lost']} not_sent={summary['not_sent']} wall={summary['wall_s']}s "
+        f"load={summary['load_avg_before_after']}"
+    )
+    print(head, flush=True)
+    a = summary["all"]
+    print(f"    all        p50 {a['p50']:>8.0f}  p95 {a['p95']:>8.0f}  p99 {a['p99']:>8.0f} ms")
+    for kind, k in summary["by_kind"].items():
+        print(
+            f"    {kind:<10} p50 {k['p50']:>8.0f}  p95 {k['p95']:>8.0f}  p99 {k['p99']:>8.0f} ms  (n={k['n']})"
+        )
+    if summary["channel"] == "wechat":
+        o = summary["outcomes"]
+        print(
+            f"    wechat: passive {o.get('passive', 0)} (within 4.5 s: {summary['wechat_passive_within_4_5s']}), "
+            f"async {o.get('async', 0)}, lost {o.get('lost', 0)}"
+        )
+    print(f"    peak RSS MB: {summary['peak_rss_mb']}", flush=True)
+    if summary["error_examples"]:
+        print(f"    errors: {summary['error_examples']}", flush=True)
+
+
+def machine() -> dict[str, Any]:
+    def sh(command: str) -> str:
+        return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
+
+    return {
+        "nproc": sh("nproc"),
+        "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip(),
+        "free_h": sh("free -h"),
+        "python": platform.python_version(),
+        "busiest_processes": sh("ps -eo pcpu,rss,args --sort=-pcpu | head -8 | cut -c1-150"),
+    }
+
+
+async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from tests.conftest import REDIS_URL, fresh_postgres_database
+
+    runtime.ensure_model()
+    api = CountingWeChatApi()
+    await api.start()
+    wechat_prefix = f"load:{uuid.uuid4().hex[:8]}:"
+    lock_prefix = lock_key_prefix()
+    summaries: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    try:
+        with fresh_postgres_database() as database:
+            env = {
+                "DATABASE_URL": database,
+                "TRACKER_STORE_URL": database,
+                "REDIS_URL": REDIS_URL,
+                "HAINA_REFERENCE_DATE": "2026-11-28",
+                "WECHAT_APPID": wh.APPID,
+                "WECHAT_SECRET": wh.SECRET,
+                "WECHAT_TOKEN": wh.TOKEN,
+                "WECHAT_ENCODING_AES_KEY": wh.AES_KEY,
+                "WECHAT_MODE": args.wechat_mode,
+                "WECHAT_API_BASE_URL": api.base_url,
+                "WECHAT_REDIS_PREFIX": wechat_prefix,
+                "WECHAT_LOG_SALT": "load-benchmark",
+            }
+            for position, replicas in enumerate(args.replicas):
+                print(
+                    f"\n=== starting {replicas} Rasa replica(s) + {replicas} action server(s) ===", flush=True
+                )
+                started = time.perf_counter()
+                cluster = await loop.run_in_executor(
+                    None,
+                    lambda n=replicas, p=position: start_cluster(
+                        n, env, lock_prefix=lock_prefix, prepare=p == 0
+                    ),
+                )
+                print(f"ready in {time.perf_counter() - started:.0f}s", flush=True)
+                timeout = aiohttp.ClientTimeout(total=180)
+                try:
+                    async with aiohttp.ClientSession(
+                        timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
+                    ) as http:
+                        driver = Driver(cluster, api, args.wechat_mode, http)
+                        await warm_up(driver)
+                        plan = [
+                            (channel, workload, users)
+                            for channel in args.channels
+                            for workload in ("mixed", "floor")
+                            for users in args.users
+                            if replicas == 1 or users >= args.scale_min_users
+                        ]
+                        for channel, workload, users in plan:
+                            result = await run_level(driver, channel, workload, users, args.time_limit)
+                            summary = result.summary()
+                            print_summary(summary)
+                            summaries.append(summary)
+                finally:
+                    await loop.run_in_executor(None, cluster.stop)
+    finally:
+        await api.stop()
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for pattern in (f"{wechat_prefix}*", f"{lock_prefix}*"):
+            for key in client.scan_iter(pattern):
+                client.delete(key)
+        client.close()
+    return summaries
+
+
+def report_targets(summaries: list[dict[str, Any]]) -> None:
+    print("\n=== targets (reported, not asserted) ===")
+
+    def find(channel: str, workload: str, users: int, replicas: int) -> dict[str, Any] | None:
+        return next(
+            (
+                s
+                for s in summaries
+                if (s["channel"], s["workload"], s["users"], s["replicas"])
+                == (channel, workload, users, replicas)
+            ),
+            None,
+        )
+
+    top = max(s["users"] for s in summaries)
+    for s in summaries:
+        if s["users"] == top:
+            print(
+                f"{s['channel']}/{s['workload']} {top} users x{s['replicas']}: errors {s['errors']}, lost {s['lost']}"
+                f" -> {'met' if s['errors'] == 0 and s['lost'] == 0 else 'NOT met'}"
+            )
+    for channel in ("rest", "wechat"):
+        for users in sorted({s["users"] for s in summaries}):
+            mixed, floor = find(channel, "mixed", users, 1), find(channel, "floor", users, 1)
+            if mixed and floor and "kb_answer" in mixed["by_kind"]:
+                ratio = mixed["by_kind"]["kb_answer"]["p95"] / floor["by_kind"]["greeting"]["p95"]
+                print(f"{channel} {users} users: KB answer p95 / floor p95 = {ratio:.2f} (target <= 1.5)")
+    for channel in ("rest", "wechat"):
+        for workload in ("mixed", "floor"):
+            one, two = find(channel, workload, top, 1), find(channel, workload, top, 2)
+            if one and two and one["throughput_msg_s"]:
+                ratio = two["throughput_msg_s"] / one["throughput_msg_s"]
+                print(
+                    f"{channel}/{workload} {top} users: 2 replicas / 1 replica throughput = {ratio:.2f} (target >= 1.5)"
+                )
+    rasa_rss = [mb for s in summaries for name, mb in s["peak_rss_mb"].items() if name.startswith("rasa")]
+    if rasa_rss:
+        print(f"Rasa server peak RSS: {max(rasa_rss):.0f} MB (target < 1536 MB)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", default="1,10,50", help="concurrent users per run, comma-separated")
+    parser.add_argument("--replicas", default="1,2", help="replica counts to test, comma-separated")
+    parser.add_argument("--channels", default="rest,wechat")
+    parser.add_argument("--wechat-mode", default="safe", choices=["plain", "safe"])
+    parser.add_argument("--time-limit", type=float, default=240.0, help="seconds per run before users stop")
+    parser.add_argument(
+        "--scale-min-users",
+        type=int,
+        default=50,
+        help="with 2+ replicas, only runs with at least this many users",
+    )
+    parser.add_argument("--json-out", type=Path, default=None)
+    args = parser.parse_args()
+    args.users = [int(u) for u in args.users.split(",")]
+    args.replicas = [int(r) for r in args.replicas.split(",")]
+    args.channels = args.channels.split(",")
+    info = machine()
+    print(f"machine: {info['nproc']} cores, {info['cpu']}, python {info['python']}\n{info['free_h']}")
+    print(f"busiest processes at start:\n{info['busiest_processes']}", flush=True)
+    started = time.perf_counter()
+    summaries = asyncio.run(main_async(args))
+    report_targets(summaries)
+    print(f"\ntotal {time.perf_counter() - started:.0f}s")
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        document = {
+            "machine": info,
+            "args": {k: v for k, v in vars(args).items() if k != "json_out"},
+            "runs": summaries,
+        }
+        args.json_out.write_text(
+            json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
