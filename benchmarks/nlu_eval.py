@@ -41,9 +41,9 @@ def run(command: list[str]) -> None:
         sys.exit(f"command failed ({result.returncode}):\n{result.stderr[-4000:]}")
 
 
-def train_pipeline(models_dir: Path, config: Path) -> Path:
+def train_pipeline(models_dir: Path, config: Path, data: Path) -> Path:
     name = "nlu-eval"
-    run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", "data",
+    run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", str(data),
          "--out", str(models_dir), "--fixed-model-name", name])  # fmt: skip
     return models_dir / f"{name}.tar.gz"
 
@@ -110,6 +110,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="reuse this trained model instead of training one")
     parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
+    parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "data",
+                        help="training data (default data/; its nlu/ folder feeds the baseline)")  # fmt: skip
     parser.add_argument("--models-dir", type=Path, default=Path("/tmp/nlu-eval-models"))
     parser.add_argument("--results-dir", type=Path, default=Path("/tmp/nlu-eval-results"))
     parser.add_argument("--report-dir", type=Path, default=PROJECT_ROOT / "docs" / "reports" / "nlu")
@@ -120,11 +122,11 @@ def main() -> int:
     from sklearn.metrics import classification_report
 
     started = time.monotonic()
-    model = args.model or train_pipeline(args.models_dir, args.config)
+    model = args.model or train_pipeline(args.models_dir, args.config, args.data)
     trained = time.monotonic()
     report, errors = test_pipeline(model, args.results_dir)
 
-    train_texts, train_labels = _examples(PROJECT_ROOT / "data" / "nlu")
+    train_texts, train_labels = _examples(args.data / "nlu")
     test_texts, test_labels = _examples(HOLDOUT)
     predicted, confidences = baseline(train_texts, train_labels, test_texts)
     base_report = classification_report(test_labels, predicted, output_dict=True, zero_division=0)
@@ -143,6 +145,7 @@ def main() -> int:
     print(f"{'macro-F1':<28}{report['macro avg']['f1-score']:>10.3f}{base_report['macro avg']['f1-score']:>13.3f}")
     print(f"{'accuracy':<28}{report['accuracy']:>10.3f}{base_report['accuracy']:>13.3f}")
     print(f"errors: pipeline {len(errors)}, baseline {len(base_errors)}")
+    print(f"training data: {args.data}")
     if not args.model:
         print(f"pipeline training took {trained - started:.0f} s")
     print(f"total {time.monotonic() - started:.0f} s on {platform.system()} {platform.machine()}")
