@@ -8,7 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -53,7 +53,16 @@ class TextNormaliser(GraphComponent):
         if not text:
             return
         normalised = normalise_text(text)[:max_chars]
-        # Annotated entities carry character offsets; only rewrite text when the length is kept,
-        # or when there are no entities to misalign.
-        if normalised != text and (len(normalised) == len(text) or not message.get("entities")):
+        if normalised == text:
+            return
+        entities = message.get(ENTITIES) or []
+        if not entities:
+            message.set(TEXT, normalised)
+        elif len(normalised) == len(text):
+            # Same length, so annotation offsets still hold. An annotated value that is just the
+            # span's text (怎麼申請) must follow the text, or it would become a synonym target.
+            for entity in entities:
+                start, end = entity.get("start"), entity.get("end")
+                if start is not None and entity.get("value") == text[start:end]:
+                    entity["value"] = normalised[start:end]
             message.set(TEXT, normalised)
