@@ -1,7 +1,7 @@
 """Load test of the production topology: REST and WeChat channels, 1/10/50 users, 1 vs 2 Rasa replicas.
 
     .venv/bin/python benchmarks/load.py [--users 1,10,50] [--replicas 1,2] [--wechat-mode safe]
-                                        [--time-limit 240] [--json-out FILE]
+                                        [--rounds 3] [--time-limit 240] [--json-out FILE]
 
 Starts N Rasa servers + N action servers (tests/scale/cluster.py: the commands of `make run`) against
 a fresh PostgreSQL database (KB, bookings, tracker store) and the local Redis (lock store, WeChat
@@ -10,7 +10,7 @@ customer-service deliveries). Everything is on loopback; every run is bounded in
 
 Simulated users (asyncio + aiohttp, closed loop, no think time) each play one script:
 - mixed: greeting, two policy questions (KB answer, follow-up), the eligibility form (4 turns),
-  a booking start -- 8 turns;
+  a booking start -- 8 turns, played --rounds times as new conversations;
 - floor: 8 greetings (the cheapest turn the stack can serve).
 Messages go round-robin over the replicas, so one conversation hops between replicas on every turn.
 
@@ -232,7 +232,9 @@ class RssSampler:
         return {name: round(value / 2**20, 1) for name, value in sorted(self.peak.items())}
 
 
-async def run_level(driver: Driver, channel: str, workload: str, users: int, time_limit: float) -> RunResult:
+async def run_level(
+    driver: Driver, channel: str, workload: str, users: int, time_limit: float, rounds: int = 1
+) -> RunResult:
     script = SCRIPTS[workload]
     result = RunResult(channel, workload, users, len(driver.cluster.replicas), 0.0)
     result.load_before = os.getloadavg()[0]
@@ -242,17 +244,18 @@ async def run_level(driver: Driver, channel: str, workload: str, users: int, tim
     run_id = uuid.uuid4().hex[:6]
 
     async def user(index: int) -> None:
-        sender = f"load-{run_id}-{index}"
-        openid = f"oLoad{run_id}{index:04d}".ljust(28, "0")
-        for position, (kind, message) in enumerate(script):
-            if time.perf_counter() > stop_at:
-                result.not_sent += len(script) - position
-                return
-            if channel == "rest":
-                sample = await driver.rest_turn(sender, kind, message)
-            else:
-                sample = await driver.wechat_turn(openid, kind, message)
-            result.samples.append(sample)
+        for round_ in range(rounds):
+            sender = f"load-{run_id}-{index}-{round_}"  # a new conversation each round
+            openid = f"oLoad{run_id}{index:04d}r{round_:02d}".ljust(28, "0")
+            for position, (kind, message) in enumerate(script):
+                if time.perf_counter() > stop_at:
+                    result.not_sent += len(script) - position + (rounds - round_ - 1) * len(script)
+                    return
+                if channel == "rest":
+                    sample = await driver.rest_turn(sender, kind, message)
+                else:
+                    sample = await driver.wechat_turn(openid, kind, message)
+                result.samples.append(sample)
 
     started = time.perf_counter()
     await asyncio.gather(*(user(i) for i in range(users)))
@@ -362,7 +365,9 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                             if replicas == 1 or users >= args.scale_min_users
                         ]
                         for channel, workload, users in plan:
-                            result = await run_level(driver, channel, workload, users, args.time_limit)
+                            result = await run_level(
+                                driver, channel, workload, users, args.time_limit, args.rounds
+                            )
                             summary = result.summary()
                             print_summary(summary)
                             summaries.append(summary)
@@ -426,6 +431,9 @@ def main() -> int:
     parser.add_argument("--replicas", default="1,2", help="replica counts to test, comma-separated")
     parser.add_argument("--channels", default="rest,wechat")
     parser.add_argument("--wechat-mode", default="safe", choices=["plain", "safe"])
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times each user plays its script (new conversation)"
+    )
     parser.add_argument("--time-limit", type=float, default=240.0, help="seconds per run before users stop")
     parser.add_argument(
         "--scale-min-users",
