@@ -112,8 +112,8 @@ def test_private_jieba_leaves_the_global_dictionary_alone(fixture_catalogue: Cat
     # Other tests may load the project's user dictionary into the global jieba (the Rasa tokenizer
     # does); compare before and after building an index instead of assuming a pristine global.
     jieba.initialize()
-    before = dict(jieba.dt.FREQ)
+    global_before = dict(jieba.dt.FREQ)
     index = SearchIndex(fixture_catalogue)  # a fresh build, not the cached one
     index.search("首创补贴")
-    assert jieba.dt.FREQ == before
+    assert dict(jieba.dt.FREQ) == global_before
     assert "首创补贴" in index._jieba.FREQ
