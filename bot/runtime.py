@@ -122,7 +122,7 @@ def model_is_current() -> bool:
 def ensure_model(force: bool = False) -> Path:
     """Train only when training data, domain, config or NLU components changed."""
     if not force and model_is_current():
-        log(f"模型已是最新（{MODEL_PATH.relative_to(PROJECT_ROOT)}），跳过训练。")
+        log(f"模型已是最新（{MODEL_PATH}），跳过训练。")
         return MODEL_PATH
     fingerprint = training_fingerprint()
     log("训练数据或配置有变化，开始训练模型（约需几分钟，进度如下）…")
