@@ -157,15 +157,6 @@ def assert_turns_not_interleaved(stored: list[dict[str, Any]]) -> None:
         assert any(e["type"] == "bot" for e in turn), f"turn {stored[start].get('text')!r} got no answer"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Rasa OSS RedisLockStore issues tickets with a non-atomic GET+SET, so two replicas receiving "
-        "messages of one conversation at the same instant can both run (rasa#9213; the atomic "
-        "ConcurrentRedisLockStore is Rasa Pro only). Fails in about half the runs: 1 message's events "
-        "lost. Fix: an atomic lock store in bot/stores.py; then remove this mark."
-    ),
-    strict=False,
-)
 def test_concurrent_messages_of_one_conversation_are_serialised(cluster: Cluster) -> None:
     user = new_sender("lock")
     messages = [
