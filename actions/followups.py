@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility import ALL_POLICIES, ActionReportEligibility, merge, stored_profile, user_fields
-from actions.knowledge import knowledge_base, today
+from actions.knowledge import knowledge_base, log_unanswered, today
 from actions.policy_answers import ActionAnswerPolicy, latest_entity_values
 from policies_kb import ProfileError
 from policies_kb.profile_text import extract_profile
@@ -50,5 +50,6 @@ class ActionAnswerFollowup(Action):
             )  # fmt: skip
             dispatcher.utter_message(text=answer)
             return []
+        await log_unanswered(tracker)
         dispatcher.utter_message(text=UNCLEAR)
         return []
