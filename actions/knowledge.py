@@ -14,8 +14,8 @@ from policies_kb import KnowledgeBase, reference_date
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
-    # Reads DATABASE_URL; migrates and imports the data files when they changed (cheap otherwise).
-    return KnowledgeBase.open()
+    # Reads DATABASE_URL; serves what the database holds (see KnowledgeBase.for_serving).
+    return KnowledgeBase.for_serving()
 
 
 def today() -> date:

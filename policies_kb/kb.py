@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .catalogue import load_catalogue
 from .db import create_kb_engine, resolve_database_url
 from .eligibility import EligibilityResult, check_all, check_policy
@@ -97,6 +99,20 @@ class KnowledgeBase:
         if catalogue is None:
             raise KnowledgeBaseError(f"数据库中没有政策数据 / no knowledge base loaded in {url}; run `python -m policies_kb load`")
         return cls(catalogue, url)
+
+    @classmethod
+    def for_serving(cls, database_url: str | None = None) -> KnowledgeBase:
+        """What a serving process (action server, web server) should use: the database's data.
+
+        Serving processes never overwrite the database with their own copy of the data files, or an
+        old replica restarting during a rolling update would put older policy data back. Only an
+        empty database is loaded (a laptop's first start); updates go through `python -m
+        policies_kb load` (or `python -m bot.ops migrate`) and a restart.
+        """
+        try:
+            return cls.from_database(database_url)
+        except (KnowledgeBaseError, SQLAlchemyError):
+            return cls.open(database_url)
 
     @classmethod
     def from_files(cls, data_dir: str | Path | None = None) -> KnowledgeBase:

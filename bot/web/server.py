@@ -33,7 +33,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 def create_app(database_url: str | None = None, rasa_url: str | None = None) -> web.Application:
     """Open (and migrate) everything the pages need, then build the application."""
-    kb = KnowledgeBase.open(database_url)
+    kb = KnowledgeBase.for_serving(database_url)
     svc = Services(
         kb=kb,
         bookings=open_service(kb.database_url),

@@ -97,3 +97,25 @@ def test_policies_kb_never_imports_the_bot_side() -> None:
     code = "import sys, policies_kb, policies_kb.__main__; print(sorted(m for m in sys.modules if m.split('.')[0] in %r))"
     out = subprocess.run([sys.executable, "-c", code % (FORBIDDEN,)], capture_output=True, text=True, cwd=REPO_ROOT)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_serving_processes_never_overwrite_the_database(tmp_path) -> None:
+    from policies_kb import KnowledgeBase
+    from policies_kb.loader import load
+
+    url = f"sqlite:///{tmp_path / 'serving.db'}"
+    first = KnowledgeBase.for_serving(url)  # empty database: loaded once
+    assert first.all()
+    # The live database gets newer data (here: one policy fewer) from the migrate job...
+    newer = load_catalogue_without(first, "tax_relief")
+    load(url, catalogue=newer, progress=None)
+    # ...and a restarting old replica serves it instead of re-importing its own data files.
+    served = KnowledgeBase.for_serving(url)
+    assert "tax_relief" not in {p.id for p in served.all()}
+
+
+def load_catalogue_without(kb, policy_id: str):
+    import dataclasses
+
+    policies = {k: v for k, v in kb.catalogue.policies.items() if k != policy_id}
+    return dataclasses.replace(kb.catalogue, policies=policies, fingerprint="test-" + policy_id)
