@@ -2,7 +2,7 @@
 
 The pipeline normalises text (`normalise_text`) and then tokenises it with CleanJiebaTokenizer and
 the project's jieba user dictionary. An annotation that cuts a token in half (`[利](aspect)息`, or
-an annotation on `截止` when jieba keeps `截止日期` whole) is silently dropped or misread by Rasa's
+an annotation on `额度` when jieba keeps `贷款额度` whole) is silently dropped or misread by Rasa's
 entity evaluation and featurisation, so it must fail here, naming the example.
 """
 
