@@ -1,0 +1,44 @@
+"""Measured hot spots in Rasa 3.6 itself, fixed without changing behaviour.
+
+`RemoteAction` validates every action-server response with `jsonschema.validate`, which checks the
+schema against its meta-schema and builds a new validator on every call: about 20 ms per custom
+action on this machine, most of a KB answer's latency (benchmarks/rest_latency.py). The schema is
+the same every time, so the checked validator is cached; validation of each response is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import best_match
+
+_original_validate = jsonschema.validate
+
+
+@lru_cache(maxsize=32)
+def _checked_validator(schema_json: str) -> Any:
+    schema = json.loads(schema_json)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def cached_validate(instance: Any, schema: Any, *args: Any, **kwargs: Any) -> None:
+    """jsonschema.validate with the schema checked once; same errors, same exceptions."""
+    if args or kwargs:
+        return _original_validate(instance, schema, *args, **kwargs)
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return _original_validate(instance, schema)
+    error = best_match(_checked_validator(key).iter_errors(instance))
+    if error is not None:
+        raise error
+    return None
+
+
+def install() -> None:
+    jsonschema.validate = cached_validate
