@@ -138,12 +138,12 @@ def main() -> int:
 
     intents = sorted(k for k in report if k not in NON_INTENT_KEYS)
     print(f"\ntraining examples: {len(train_texts)}, held-out examples: {len(test_texts)}, intents: {len(intents)}")
-    print(f"{'intent':<20}{'support':>8}{'DIET F1':>10}{'baseline F1':>13}")
+    print(f"{'intent':<20}{'support':>8}{'pipeline F1':>13}{'baseline F1':>13}")
     for intent in intents:
-        print(f"{intent:<20}{report[intent]['support']:>8}{report[intent]['f1-score']:>10.3f}"
+        print(f"{intent:<20}{report[intent]['support']:>8}{report[intent]['f1-score']:>13.3f}"
               f"{base_report.get(intent, {}).get('f1-score', 0.0):>13.3f}")  # fmt: skip
-    print(f"{'macro-F1':<28}{report['macro avg']['f1-score']:>10.3f}{base_report['macro avg']['f1-score']:>13.3f}")
-    print(f"{'accuracy':<28}{report['accuracy']:>10.3f}{base_report['accuracy']:>13.3f}")
+    print(f"{'macro-F1':<28}{report['macro avg']['f1-score']:>13.3f}{base_report['macro avg']['f1-score']:>13.3f}")
+    print(f"{'accuracy':<28}{report['accuracy']:>13.3f}{base_report['accuracy']:>13.3f}")
     print(f"errors: pipeline {len(errors)}, baseline {len(base_errors)}")
     print(f"training data: {args.data}")
     if not args.model:
@@ -156,7 +156,7 @@ def main() -> int:
         json.dumps(base_report, ensure_ascii=False, indent=2) + "\n"
     )
     lines = ["# Held-out errors", "", "Written by `benchmarks/nlu_eval.py`; gold → predicted (confidence).", ""]
-    for title, rows in (("Rasa pipeline (DIET)", errors), ("Baseline (TF-IDF + logistic regression)", base_errors)):
+    for title, rows in (("Rasa pipeline (config.yml)", errors), ("Baseline (TF-IDF + logistic regression)", base_errors)):
         lines += [f"## {title}: {len(rows)} errors", "", "| gold | predicted | conf. | text |", "|---|---|---|---|"]
         lines += [
             f"| {r['intent']} | {r['predicted']} | {r['confidence']:.2f} | {r['text']} |"
