@@ -14,6 +14,9 @@ from functools import lru_cache
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
+# Variants OpenCC's t2s leaves alone because they are valid characters, but which people type for
+# the common word (妳好 for 你好).
+_VARIANTS = str.maketrans({"妳": "你"})
 
 
 @lru_cache(maxsize=1)
@@ -26,5 +29,5 @@ def normalise_text(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = _to_simplified().convert(text)
+    text = _to_simplified().convert(text).translate(_VARIANTS)
     return _WHITESPACE.sub(" ", text).strip()
