@@ -230,6 +230,10 @@ class Repository:
         query = _booking_query().where(bookings.c.user_id == user_id).order_by(slots.c.start_at)
         return [_booking(row) for row in self.session.execute(query)]
 
+    def phone_bookings(self, phone: str) -> list[BookingRow]:
+        query = _booking_query().where(bookings.c.phone == phone).order_by(slots.c.start_at)
+        return [_booking(row) for row in self.session.execute(query)]
+
     def count_active(self, user_id: str, now: datetime) -> int:
         query = (
             select(func.count())

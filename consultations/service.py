@@ -277,14 +277,25 @@ class BookingService:
         self, user_id: str, *, include_past: bool = False, include_cancelled: bool = False
     ) -> list[Booking]:
         """A user's bookings, earliest first; by default only active ones that have not ended."""
-        now = self._now()
         with UnitOfWork(self.engine) as repo:
             rows = repo.user_bookings(user_id)
+        return self._visible(rows, include_past, include_cancelled)
+
+    def bookings_for_phone(
+        self, phone: str, *, include_past: bool = False, include_cancelled: bool = False
+    ) -> list[Booking]:
+        """For authorised staff (12333 agents): every booking made with this mobile number, whatever
+        the channel it was made on. Raises InvalidPhoneError for a number that is not a mobile."""
+        with UnitOfWork(self.engine) as repo:
+            rows = repo.phone_bookings(normalise_phone(phone))
+        return self._visible(rows, include_past, include_cancelled)
+
+    def _visible(self, rows: list[BookingRow], include_past: bool, include_cancelled: bool) -> list[Booking]:
+        now = self._now()
         return [
             self._booking(r)
             for r in rows
-            if (include_cancelled or r.status is BookingStatus.ACTIVE)
-            and (include_past or r.slot.end_at > now)
+            if (include_cancelled or r.status is BookingStatus.ACTIVE) and (include_past or r.slot.end_at > now)
         ]
 
     def get_booking(self, user_id: str, code: str) -> Booking:

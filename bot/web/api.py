@@ -254,12 +254,22 @@ async def list_bookings(request: web.Request) -> web.Response:
     """{phone} (bookings made by phone) or {user_id} (online user); all: true adds past and
     cancelled ones. POST, so phone numbers never appear in URLs or proxy logs."""
     data = await json_body(request)
-    user_id = _caller_user_id(data)
     include_all = data.get("all") is True
     service = services(request).bookings
-    found = await asyncio.to_thread(
-        lambda: service.bookings(user_id, include_past=include_all, include_cancelled=include_all)
-    )
+    phone = data.get("phone")
+    if isinstance(phone, str) and phone.strip():
+        # By phone an agent finds the caller's bookings from every channel (WeChat, web, console).
+        try:
+            found = await asyncio.to_thread(
+                lambda: service.bookings_for_phone(phone, include_past=include_all, include_cancelled=include_all)
+            )
+        except BookingError as error:
+            raise ApiError(400, error.user_message, "bad_phone") from None
+    else:
+        user_id = _caller_user_id(data)
+        found = await asyncio.to_thread(
+            lambda: service.bookings(user_id, include_past=include_all, include_cancelled=include_all)
+        )
     now = datetime.now(timezone.utc)
     hours = service.rules.cancel_min_hours
     return json_response({"bookings": [presenters.booking_json(b, hours, now) for b in found]})
@@ -273,6 +283,12 @@ async def cancel_booking(request: web.Request) -> web.Response:
     user_id = _caller_user_id(data)
     code = request.match_info["code"][:32]
     service = services(request).bookings
+    phone = data.get("phone")
+    if isinstance(phone, str) and phone.strip():
+        # The booking may have been made on WeChat: cancel it for the user it belongs to.
+        owned = await asyncio.to_thread(lambda: service.bookings_for_phone(phone, include_cancelled=True))
+        owner = next((b.user_id for b in owned if b.code.upper() == code.upper() and b.user_id), None)
+        user_id = owner or user_id
     try:
         booking = await asyncio.to_thread(service.cancel, user_id, code)
     except ConsultationError as error:

@@ -328,3 +328,16 @@ def test_delete_user_data(service, clock, engine, booking_args) -> None:
         kept = conn.execute(select(ratings)).one()
     assert (kept.score, kept.expert_id) == (5, "E01")
     assert service.service_record("E01").rating_count == 1
+
+
+def test_staff_find_a_callers_bookings_by_phone_from_every_channel(service, booking_args) -> None:
+    on_wechat = service.book(**booking_args(E01_TUE_0900, user="openid-alice"))
+    by_phone = service.book(**booking_args(E01_TUE_1000, user="tel:13800138000"))
+    service.book(**booking_args(E01_THU_1900_ONLINE, user="openid-bob", phone="13900139000"))
+    found = service.bookings_for_phone("+86 138-0013-8000")
+    assert {b.code for b in found} == {on_wechat.code, by_phone.code}
+    service.cancel("openid-alice", on_wechat.code)
+    assert [b.code for b in service.bookings_for_phone("13800138000")] == [by_phone.code]
+    assert len(service.bookings_for_phone("13800138000", include_cancelled=True)) == 2
+    with pytest.raises(InvalidPhoneError):
+        service.bookings_for_phone("12345")
