@@ -172,8 +172,9 @@ class ActionDeleteBookingData(Action):
         dispatcher.utter_message(
             text=T.DELETED.format(cancelled=report.cancelled, anonymised=report.anonymised)
         )
-        # The conversation forgets them too.
+        # The stored conversation forgets them too: the tracker store erases its texts and values.
         return [
+            SlotSet("forget_conversation", True),
             SlotSet("booking_pending", None),
             SlotSet("booking_name", None),
             SlotSet("booking_phone", None),

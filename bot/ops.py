@@ -1,8 +1,10 @@
-"""Operations: schema set-up for a deployment, backup and restore of a database.
+"""Operations: schema set-up for a deployment, backup and restore of a database, privacy scrub.
 
     python -m bot.ops migrate                      # app schema + policy data + Rasa tracker tables
     python -m bot.ops backup --out FILE [--database-url URL] [--format auto|sqlite|pg_dump|json]
     python -m bot.ops restore FILE [--database-url URL]
+    python -m bot.ops scrub-conversations [--idle-hours 24]  # mask booking names/phones left in
+                                                             # abandoned conversations (run daily)
 
 The database is DATABASE_URL unless --database-url is given (use TRACKER_STORE_URL's value to back up
 conversations). Formats:
@@ -77,6 +79,30 @@ def migrate(tracker: bool = True) -> None:
         store = UrlSQLTrackerStore()
         store.engine.dispose()
         say(f"tracker store ready: {_redacted(tracker_store_url())}")
+
+
+def scrub_conversations(idle_hours: float) -> tuple[int, int]:
+    """Mask booking names and phones in conversations idle for `idle_hours` (abandoned forms).
+
+    A finished booking releases them at once (bot/tracker_privacy.py); this catches the rest.
+    Returns (conversations looked at, events rewritten)."""
+    from bot.stores import configured_tracker_store, tracker_store_url
+
+    store = configured_tracker_store()
+    try:
+        senders = store.idle_senders(idle_hours * 3600)
+        rewritten = 0
+        for done, sender in enumerate(senders, start=1):
+            rewritten += store.release_personal_data(sender)
+            if done % 500 == 0:
+                say(f"scrubbed {done}/{len(senders)} conversations")
+    finally:
+        store.engine.dispose()
+    say(
+        f"{len(senders)} conversations idle for {idle_hours:g} h in {_redacted(tracker_store_url())}; "
+        f"{rewritten} events rewritten"
+    )
+    return len(senders), rewritten
 
 
 # --- backup ---------------------------------------------------------------------------------
@@ -324,10 +350,14 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("restore", help="replace a database's contents with a backup")
     r.add_argument("file", type=Path)
     r.add_argument("--database-url", default=None, help="default: DATABASE_URL")
+    s = sub.add_parser("scrub-conversations", help="mask booking names/phones in idle conversations")
+    s.add_argument("--idle-hours", type=float, default=24.0)
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
             migrate(tracker=not args.no_tracker)
+        elif args.command == "scrub-conversations":
+            scrub_conversations(args.idle_hours)
         elif args.command == "backup":
             backup(database_url(args.database_url), args.out, args.format)
         else:

@@ -7,10 +7,11 @@ Rasa's SQLTrackerStore takes dialect/host/port/db separately and its endpoint fi
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,12 @@ from urllib.parse import urlparse
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+
+from bot.tracker_privacy import PrivacyRules, for_storage, forget, personal_values, release_personal_data
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TRACKER_STORE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
@@ -30,9 +36,25 @@ def tracker_store_url() -> str:
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose connection comes from TRACKER_STORE_URL (SQLite file by default)."""
+    """SQLTrackerStore whose connection comes from TRACKER_STORE_URL (SQLite file by default).
 
-    def __init__(self, domain: Any = None, host: str | None = None, event_broker: Any = None, **kwargs: Any):
+    It also keeps personal data out of the stored conversation (bot/tracker_privacy.py): mobile
+    numbers are masked on write, a booking's name and phone are masked once the booking is done
+    with them, and a request to delete one's data erases the conversation's texts and slot values.
+    Which slots play those parts is configured in endpoints.yml.
+    """
+
+    def __init__(
+        self,
+        domain: Any = None,
+        host: str | None = None,
+        event_broker: Any = None,
+        personal_slots: list[str] | None = None,
+        personal_data_done_slots: list[str] | None = None,
+        forget_slot: str | None = None,
+        **kwargs: Any,
+    ):
+        self.privacy = PrivacyRules.from_config(personal_slots, personal_data_done_slots, forget_slot)
         url = make_url(tracker_store_url())
         if url.drivername.startswith("sqlite") and url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +70,85 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             query=dict(url.query),
             **kwargs,
         )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save (append the events not yet stored), with personal data kept out."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            new_events = [event.as_dict() for event in self._additional_events(session, tracker)]
+            for data in new_events:
+                stored = for_storage(data, self.privacy)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=data.get("event"),
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(stored),
+                    )
+                )
+            session.flush()
+            if self.privacy.asks_to_forget(new_events):
+                self._rewrite(session, tracker.sender_id, lambda _values: forget)
+            elif self.privacy.releases_personal_data(new_events):
+                self._rewrite(
+                    session,
+                    tracker.sender_id,
+                    lambda values: lambda event: release_personal_data(event, self.privacy, values),
+                )
+            session.commit()
+
+    def release_personal_data(self, sender_id: str) -> int:
+        """Mask the booking name and phone in every stored event of `sender_id` (retention job)."""
+        with self.session_scope() as session:
+            changed = self._rewrite(
+                session,
+                sender_id,
+                lambda values: lambda event: release_personal_data(event, self.privacy, values),
+            )
+            session.commit()
+        return changed
+
+    def idle_senders(self, idle_seconds: float) -> list[str]:
+        """Conversations with no event in the last `idle_seconds`."""
+        cutoff = time.time() - idle_seconds
+        with self.session_scope() as session:
+            rows = session.execute(
+                select(self.SQLEvent.sender_id)
+                .group_by(self.SQLEvent.sender_id)
+                .having(func.max(self.SQLEvent.timestamp) < cutoff)
+            )
+            return [sender for (sender,) in rows]
+
+    def _rewrite(
+        self,
+        session: Any,
+        sender_id: str,
+        make_transform: Callable[[set[str]], Callable[[dict[str, Any]], dict[str, Any]]],
+    ) -> int:
+        """Apply a transform to every stored event of `sender_id`, all sessions; return rows changed."""
+        rows = session.execute(
+            select(self.SQLEvent).where(self.SQLEvent.sender_id == sender_id).order_by(self.SQLEvent.id)
+        ).scalars().all()
+        events = [json.loads(row.data) for row in rows]
+        transform = make_transform(personal_values(events, self.privacy))
+        changed = 0
+        for row, event in zip(rows, events, strict=True):
+            rewritten = json.dumps(transform(event))
+            if rewritten != row.data:
+                row.data = rewritten
+                changed += 1
+        return changed
+
+
+def configured_tracker_store(endpoints: Path = PROJECT_ROOT / "endpoints.yml") -> UrlSQLTrackerStore:
+    """The tracker store with the settings Rasa reads from endpoints.yml, for offline jobs."""
+    import yaml
+
+    settings = dict((yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {})
+    settings.pop("type", None)
+    return UrlSQLTrackerStore(**settings)
 
 
 class AtomicRedisLockStore(RedisLockStore):

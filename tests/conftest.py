@@ -141,15 +141,26 @@ class RunningAssistant:
 
     def tracker_events(self, sender: str) -> list[str]:
         """Event types stored for a conversation, read straight from the tracker store."""
+        return [type_name for type_name, _ in self._stored_events(sender)]
+
+    def stored_conversation(self, sender: str) -> str:
+        """Everything the tracker store holds for a conversation, as readable JSON lines."""
+        import json
+
+        return "\n".join(
+            json.dumps(json.loads(data), ensure_ascii=False) for _, data in self._stored_events(sender)
+        )
+
+    def _stored_events(self, sender: str) -> list[tuple[str, str]]:
         from sqlalchemy import create_engine, text
 
         engine = create_engine(self.env["TRACKER_STORE_URL"], future=True)
         try:
             with engine.connect() as conn:
                 rows = conn.execute(
-                    text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+                    text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
                 )
-                return [row[0] for row in rows]
+                return [(row[0], row[1]) for row in rows]
         finally:
             engine.dispose()
 

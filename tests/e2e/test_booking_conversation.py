@@ -122,6 +122,24 @@ def test_book_end_to_end(assistant, service: BookingService) -> None:
     assert booking.prepare in done
     assert "24 小时" in done and "免费" in done
     assert PHONE not in done
+    # The booking keeps the name and number; the stored conversation no longer does.
+    stored = assistant.stored_conversation(user)
+    assert PHONE not in stored and "张先生" not in stored
+    assert "138****8000" in stored and "张**" in stored
+    # ... and the conversation goes on from there.
+    assert booking.code in assistant.say_text(user, "我的预约")
+
+
+def test_typed_phone_is_masked_in_the_stored_conversation_while_booking(assistant) -> None:
+    user = new_user()
+    reach_phone_question(assistant, user)
+    assistant.say_text(user, "我的手机是 139-1234-5678")
+    stored = assistant.stored_conversation(user)
+    assert "139-1234-5678" not in stored  # the message as typed
+    assert '"value": "13912345678"' in stored  # the slot the confirmation still needs
+    assert "没有提交" in assistant.say_text(user, "不约了")  # at the read-back: not submitted
+    stored = assistant.stored_conversation(user)
+    assert "13912345678" not in stored and "张先生" not in stored
 
 
 def test_invalid_phone_is_asked_again_with_an_explanation(assistant, service: BookingService) -> None:
@@ -324,10 +342,14 @@ def test_delete_my_booking_data(assistant, service: BookingService) -> None:
     assert "确定删除" in assistant.say_text(user, "删除我的预约信息")
     assert service.bookings(user)  # not before the user confirms
     reply = assistant.say_text(user, "确认")
-    assert "已删除" in reply
+    assert "已删除" in reply and "聊天内容" in reply
     assert service.bookings(user, include_cancelled=True) == []
     with pytest.raises(BookingNotFoundError):  # the code no longer belongs to anybody
         service.get_booking(user, code)
+    stored = assistant.stored_conversation(user)
+    assert "删除我的预约信息" not in stored and "[已删除]" in stored
+    # The conversation itself goes on.
+    assert "海纳百创" in assistant.say_text(user, "你好")
 
 
 def test_slot_taken_before_confirmation_offers_others(assistant, service: BookingService) -> None:
