@@ -22,6 +22,7 @@ from consultations.errors import ConsultationError
 from consultations.model import Booking, Slot
 from consultations.privacy import hash_user_id, mask_phone
 from consultations.service import BookingService
+from consultations.workcalendar import year_source
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +91,8 @@ def _load(service: BookingService, days: int | None) -> int:
         flush=True,
     )
     sync = report.slots
+    for year in range(int(report.first_day[:4]), int(report.last_day[:4]) + 1):
+        print(f"Holidays {year}: {year_source(year) or 'unknown'}", flush=True)
     print(
         f"Slots {report.first_day}..{report.last_day}: {sync.created} created, {sync.updated} updated, "
         f"{sync.removed} removed, {sync.closed} closed (still holding bookings)",
@@ -98,8 +101,8 @@ def _load(service: BookingService, days: int | None) -> int:
     if report.unknown_days:
         print(
             f"WARNING: no holiday data for {report.unknown_days[0]}..{report.unknown_days[-1]} "
-            f"({len(report.unknown_days)} days): no slots generated there. Upgrade chinesecalendar once "
-            "the State Council publishes that year's holiday notice.",
+            f"({len(report.unknown_days)} days): no slots generated there. Upgrade chinesecalendar, or "
+            "copy the State Council's holiday notice into consultations/data/holiday_notices.yaml.",
             flush=True,
         )
     return 0

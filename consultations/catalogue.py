@@ -24,6 +24,7 @@ from consultations.model import (
     normalise_area,
     normalise_district,
 )
+from consultations.workcalendar import load_notices
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -36,6 +37,7 @@ ONLINE_VENUE = "线上（网上咨询）"
 def load_catalogue(data_dir: Path | str = DATA_DIR) -> Catalogue:
     """Load experts.yaml and rules.yaml from `data_dir`; raise CatalogueError on any problem."""
     data_dir = Path(data_dir)
+    load_notices()  # a malformed holiday notice fails here, not at the first slot of its year
     rules = load_rules(data_dir / "rules.yaml")
     path = data_dir / "experts.yaml"
     doc = _read_yaml(path)

@@ -163,3 +163,69 @@ def test_schedule_change_keeps_booked_slots_and_removes_free_ones(engine) -> Non
             stage="初创期",
             idempotency_key="k2",
         )
+
+
+# A made-up year far beyond any real notice, so the test never depends on what was published.
+NOTICE = """
+years:
+  2099:
+    source: 测试用通知（非真实文件）
+    holidays:
+      元旦: [2099-01-01, 2099-01-02]
+    makeup_workdays: [2099-01-03]
+"""
+
+
+def test_a_copied_notice_opens_a_year_the_library_does_not_know(tmp_path, monkeypatch) -> None:
+    from consultations import workcalendar
+
+    path = tmp_path / "holiday_notices.yaml"
+    path.write_text(NOTICE, encoding="utf-8")
+    monkeypatch.setattr(workcalendar, "NOTICES_FILE", path)
+    assert classify(date(2099, 1, 1)).kind is DayKind.HOLIDAY  # a Thursday
+    assert classify(date(2099, 1, 1)).name == "元旦"
+    assert classify(date(2099, 1, 3)).kind is DayKind.MAKEUP_WORKDAY  # a Saturday
+    assert classify(date(2099, 1, 4)).kind is DayKind.WEEKEND
+    assert classify(date(2099, 1, 5)).kind is DayKind.WORKDAY
+    assert "测试用通知" in workcalendar.year_source(2099)
+    generation = generate(CATALOGUE.experts, date(2099, 1, 1), 5, MONDAY)
+    assert generation.unknown_days == ()
+    days = {s.local_date for s in generation.slots}
+    assert date(2099, 1, 1) not in days and date(2099, 1, 2) not in days
+    assert date(2099, 1, 3) in days  # make-up Saturday opens with the Monday schedule
+    # The library wins for years it knows.
+    assert workcalendar.year_source(2026).startswith("chinesecalendar")
+    assert workcalendar.year_source(2098) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("years: {2099: {holidays: {元旦: [2099-01-01]}}}", "'source'"),
+        ("years: {2099: {source: x, holidays: {元旦: [2098-01-01]}}}", "not in 2099"),
+        ("years: {2099: {source: x, holidays: {元旦: [2099-13-01]}}}", "date is impossible"),
+        ("years: {2099: {source: x, holidays: {元旦: [一月一日]}}}", "not a date"),
+        ("years: {2099: {source: x, holidays: {}}}", "'holidays' is empty"),
+        (
+            "years: {2099: {source: x, holidays: {元旦: [2099-01-01]}, makeup_workdays: [2099-01-01]}}",
+            "both a holiday and a make-up workday",
+        ),
+        ("[]", "expected a mapping"),
+    ],
+)
+def test_a_malformed_notice_is_refused_with_the_year_and_field(tmp_path, text: str, message: str) -> None:
+    from consultations.errors import CatalogueError
+    from consultations.workcalendar import load_notices
+
+    path = tmp_path / "notices.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        load_notices(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_the_shipped_notices_file_loads() -> None:
+    from consultations.workcalendar import load_notices
+
+    first, last = known_range()
+    assert all(year > last.year for year in load_notices())
