@@ -60,13 +60,15 @@ from consultations.privacy import hash_user_id, mask_phone, normalise_phone
 from consultations.service import BookingService, DeletionReport, RefreshReport
 
 
-def open_service(database_url: str | None = None, clock: Clock | None = None) -> BookingService:
-    """Engine for `database_url` (default: DATABASE_URL), migrated, with the packaged catalogue."""
+def open_service(
+    database_url: str | None = None, clock: Clock | None = None, *, auto_refresh: bool = True
+) -> BookingService:
+    """Engine for `database_url` (default: DATABASE_URL), migrated, with the packaged catalogue.
+
+    Slots are refreshed by the first lookup of each day (see BookingService.refresh_if_stale)."""
     engine = make_engine(database_url)
     migrate(engine)
-    return (
-        BookingService(engine, load_catalogue(), clock) if clock else BookingService(engine, load_catalogue())
-    )
+    return BookingService(engine, load_catalogue(), clock or system_clock, auto_refresh=auto_refresh)
 
 
 __all__ = [

@@ -229,3 +229,20 @@ def test_the_shipped_notices_file_loads() -> None:
 
     first, last = known_range()
     assert all(year > last.year for year in load_notices())
+
+
+def test_auto_refresh_moves_the_horizon_with_the_days(engine) -> None:
+    clock = FixedClock.shanghai(2026, 11, 2, 9, 0)
+    service = BookingService(engine, CATALOGUE, clock, auto_refresh=True)
+    first = service.expert_slots("E07", only_free=False)  # the first lookup refreshes
+    assert first and max(s.local_start.date() for s in first) <= date(2026, 11, 15)
+    assert service.refresh_if_stale() is None  # once a day
+    clock.advance(days=10)
+    later = service.expert_slots("E07", only_free=False)
+    assert max(s.local_start.date() for s in later) > date(2026, 11, 15)
+    # A second process refreshing the same day finds the rows there: no error, nothing twice.
+    other = BookingService(engine, CATALOGUE, clock, auto_refresh=True)
+    report = other.refresh_if_stale()
+    assert report is not None and report.slots.created == 0
+    # Without auto_refresh nothing moves by itself.
+    assert BookingService(engine, CATALOGUE, clock).refresh_if_stale() is None
