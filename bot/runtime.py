@@ -175,14 +175,16 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
     specs = [
         ServiceSpec(
             name="actions",
-            command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+            command=[
+                sys.executable, "-m", "bot.launch", "actions", "--actions", "actions", "--port", str(ports.actions),
+            ],  # fmt: skip
             ready_url=f"http://127.0.0.1:{ports.actions}/health",
             env=env,
         ),
         ServiceSpec(
             name="rasa",
             command=[
-                sys.executable, "-m", "rasa", "run",
+                sys.executable, "-m", "bot.launch", "rasa", "run",
                 "--model", str(MODEL_PATH), "--port", str(ports.rasa),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--cors", "*",
@@ -218,7 +220,7 @@ class Supervisor:
             self._start_one(spec)
 
     def _start_one(self, spec: ServiceSpec) -> None:
-        log(f"启动 {spec.name}: {' '.join(spec.command[1:4])} …")
+        log(f"启动 {spec.name}: {' '.join(spec.command[1:5])} …")
         process = subprocess.Popen(
             spec.command,
             cwd=PROJECT_ROOT,

@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from agent_desk import AgentDesk
+from bot import logs
 from bot.web import api, console, widget
 from bot.web.auth import THROTTLE, LoginThrottle
 from bot.web.http import errors_middleware, headers_middleware, json_response
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="default: $DATABASE_URL")
     parser.add_argument("--rasa-url", default=None, help="default: $RASA_URL or http://127.0.0.1:5005")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure("web")
     app = create_app(args.database_url, args.rasa_url)
     print(f"[web] 网页服务：http://{args.host}:{args.port}/ （坐席工作台 /console）", flush=True)
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
