@@ -32,9 +32,10 @@ import platform
 import random
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -312,8 +313,40 @@ def machine() -> dict[str, Any]:
     }
 
 
+class ServerWarnings:
+    """Keeps every WARNING/ERROR line (and any line that is not JSON) the servers print."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.counts: Counter[str] = Counter()
+        self._file = path.open("w", encoding="utf-8") if path else None
+        self._lock = threading.Lock()
+
+    def keeper(self, replicas: int):
+        def keep(service: str, line: str) -> None:
+            try:
+                level = json.loads(line).get("level", "")
+            except ValueError:
+                level = "RAW"
+            if level in ("INFO", "DEBUG"):
+                return
+            with self._lock:
+                self.counts[f"{replicas} replica(s) {service} {level}"] += 1
+                if self._file:
+                    self._file.write(f"{replicas}x {service} {line}\n")
+                    self._file.flush()
+
+        return keep
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+
+
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     from tests.conftest import REDIS_URL, fresh_postgres_database
+
+    warnings = args.server_warnings
 
     runtime.ensure_model()
     api = CountingWeChatApi()
@@ -337,6 +370,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "WECHAT_API_BASE_URL": api.base_url,
                 "WECHAT_REDIS_PREFIX": wechat_prefix,
                 "WECHAT_LOG_SALT": "load-benchmark",
+                "LOG_FORMAT": "json",
             }
             for position, replicas in enumerate(args.replicas):
                 print(
@@ -346,7 +380,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                 cluster = await loop.run_in_executor(
                     None,
                     lambda n=replicas, p=position: start_cluster(
-                        n, env, lock_prefix=lock_prefix, prepare=p == 0
+                        n, env, lock_prefix=lock_prefix, prepare=p == 0, on_line=warnings.keeper(n)
                     ),
                 )
                 print(f"ready in {time.perf_counter() - started:.0f}s", flush=True)
@@ -442,7 +476,11 @@ def main() -> int:
         help="with 2+ replicas, only runs with at least this many users",
     )
     parser.add_argument("--json-out", type=Path, default=None)
+    parser.add_argument(
+        "--server-log", type=Path, default=None, help="file for the servers' warning and error lines"
+    )
     args = parser.parse_args()
+    args.server_warnings = ServerWarnings(args.server_log)
     args.users = [int(u) for u in args.users.split(",")]
     args.replicas = [int(r) for r in args.replicas.split(",")]
     args.channels = args.channels.split(",")
@@ -451,13 +489,22 @@ def main() -> int:
     print(f"busiest processes at start:\n{info['busiest_processes']}", flush=True)
     started = time.perf_counter()
     summaries = asyncio.run(main_async(args))
+    args.server_warnings.close()
     report_targets(summaries)
+    print("\n=== server warnings and errors ===")
+    for key, count in sorted(args.server_warnings.counts.items()):
+        print(f"{key}: {count}")
     print(f"\ntotal {time.perf_counter() - started:.0f}s")
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         document = {
             "machine": info,
-            "args": {k: v for k, v in vars(args).items() if k != "json_out"},
+            "args": {
+                k: str(v) if isinstance(v, Path) else v
+                for k, v in vars(args).items()
+                if k not in ("json_out", "server_warnings")
+            },
+            "server_warnings": dict(args.server_warnings.counts),
             "runs": summaries,
         }
         args.json_out.write_text(

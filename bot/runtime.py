@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,10 +208,17 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
 class Supervisor:
     """Starts the services, prefixes their logs, waits until they answer, stops them all on Ctrl-C."""
 
-    def __init__(self, specs: list[ServiceSpec], ready_timeout: float = 240.0, echo: bool = True):
+    def __init__(
+        self,
+        specs: list[ServiceSpec],
+        ready_timeout: float = 240.0,
+        echo: bool = True,
+        on_line: Callable[[str, str], None] | None = None,
+    ):
         self.specs = specs
         self.ready_timeout = ready_timeout
         self.echo = echo
+        self.on_line = on_line  # (service name, line): e.g. a benchmark keeping every warning
         self.processes: dict[str, subprocess.Popen[str]] = {}
         self.output: dict[str, list[str]] = {}
 
@@ -251,6 +258,8 @@ class Supervisor:
             lines = self.output[name]
             lines.append(line.rstrip())
             del lines[:-500]
+            if self.on_line is not None:
+                self.on_line(name, line.rstrip())
             if self.echo:
                 print(f"[{name:<7}] {line.rstrip()}", flush=True)
 

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def start_cluster(
     echo: bool = False,
     ready_timeout: float = 420.0,
     prepare: bool = True,
+    on_line: Callable[[str, str], None] | None = None,
 ) -> Cluster:
     """Start `count` Rasa servers and `count` action servers; returns when every one is ready."""
     folder = Path(tempfile.mkdtemp(prefix="haina-cluster-"))
@@ -132,7 +134,7 @@ def start_cluster(
             specs.append(runtime.ServiceSpec(f"{spec.name}{index}", command, spec.ready_url, spec.env))
     # Action servers first: a Rasa replica is only useful once its action server answers.
     specs.sort(key=lambda s: not s.name.startswith("actions"))
-    supervisor = runtime.Supervisor(specs, ready_timeout=ready_timeout, echo=echo)
+    supervisor = runtime.Supervisor(specs, ready_timeout=ready_timeout, echo=echo, on_line=on_line)
     try:
         supervisor.start()
         supervisor.wait_until_ready()
