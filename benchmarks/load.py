@@ -319,6 +319,8 @@ class ServerWarnings:
     def __init__(self, path: Path | None):
         self.path = path
         self.counts: Counter[str] = Counter()
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("w", encoding="utf-8") if path else None
         self._lock = threading.Lock()
 
