@@ -152,6 +152,11 @@ def _parse_expert(raw: Any, where: str) -> Expert:
     bookable = [f for f in forms if f.bookable]
     if bookable and not schedule:
         raise CatalogueError(f"{where}: field 'schedule' is empty but the expert offers {bookable[0].value}")
+    star_level = raw.get("star_level")
+    if star_level is not None and (
+        isinstance(star_level, bool) or not isinstance(star_level, int) or not 1 <= star_level <= 5
+    ):
+        raise CatalogueError(f"{where}: field 'star_level' must be 1-5 or left out (got {star_level!r})")
     return Expert(
         id=expert_id,
         display_name=name.strip(),
@@ -160,6 +165,7 @@ def _parse_expert(raw: Any, where: str) -> Expert:
         forms=forms,
         bio=str(raw.get("bio", "")).strip(),
         schedule=schedule,
+        star_level=star_level,
     )
 
 

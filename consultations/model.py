@@ -192,6 +192,10 @@ class Expert:
     forms: tuple[ServiceForm, ...]
     bio: str
     schedule: tuple[ScheduleEntry, ...]
+    # Assigned by the volunteer group under its star-level service system (星级服务制度), 1-5.
+    # No published standard was found (policy_facts.md §6), so it is data the group supplies,
+    # never computed here; None = not rated, and the sample experts have none.
+    star_level: int | None = None
 
     @property
     def bookable_forms(self) -> tuple[ServiceForm, ...]:

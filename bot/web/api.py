@@ -206,9 +206,11 @@ async def find_experts(request: web.Request) -> web.Response:
     service = services(request).bookings
     try:
         matches = await asyncio.to_thread(service.find_experts, topic, form, district, slots_per_expert=3)
+        records = await asyncio.to_thread(lambda: [service.service_record(m.expert.id) for m in matches])
     except ConsultationError as error:
         raise _booking_error(error) from None
-    return json_response({"experts": [presenters.expert_match_json(m) for m in matches]})
+    experts = [presenters.expert_match_json(m, r) for m, r in zip(matches, records, strict=True)]
+    return json_response({"experts": experts})
 
 
 @routes.get("/api/consultations/experts/{expert_id}/slots")

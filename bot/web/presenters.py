@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from consultations import Booking, BookingStatus, ExpertMatch, Slot, mask_phone
+from consultations import Booking, BookingStatus, ExpertMatch, ServiceRecord, Slot, mask_phone
 from policies_kb import EligibilityResult, KnowledgeBase, Policy, SearchResult, render_fact
 from policies_kb.profile import ENUMS, FIELD_LABELS, FIELD_TYPES, QUESTIONS
 
@@ -223,9 +223,13 @@ def slot_json(slot: Slot) -> dict[str, Any]:
     }
 
 
-def expert_match_json(match: ExpertMatch) -> dict[str, Any]:
+def expert_match_json(match: ExpertMatch, record: ServiceRecord | None = None) -> dict[str, Any]:
     expert = match.expert
     return {
+        "star_level": expert.star_level,
+        "rating_count": record.rating_count if record else None,
+        "average_rating": record.average_rating if record else None,
+        "completed_sessions": record.completed_sessions if record else None,
         "id": expert.id,
         "name": expert.display_name,
         "areas": list(expert.areas),

@@ -103,6 +103,9 @@ def _broken_copy(tmp_path: Path, change) -> Path:
         (lambda e: e.update(districts=["纽约"]), "is not a Shanghai district"),
         (lambda e: e.update(id="E01"), "expert E01: field 'id' is used twice"),
         (lambda e: e.pop("name"), "field 'name' must be a non-empty text"),
+        (lambda e: e.update(star_level=6), "field 'star_level' must be 1-5 or left out (got 6)"),
+        (lambda e: e.update(star_level="五星"), "field 'star_level' must be 1-5"),
+        (lambda e: e.update(star_level=True), "field 'star_level' must be 1-5"),
     ],
 )
 def test_validation_errors_name_file_expert_and_field(tmp_path: Path, change, expected: str) -> None:
@@ -129,3 +132,11 @@ def test_rules_validation(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="cannot be read"):
         load_catalogue(tmp_path)
+
+
+def test_star_level_is_data_the_group_supplies(tmp_path: Path) -> None:
+    # No published star-level standard exists, so the sample experts carry none ...
+    assert all(expert.star_level is None for expert in load_catalogue().experts)
+    # ... and a level given in the data is kept as given.
+    catalogue = load_catalogue(_broken_copy(tmp_path, lambda e: e.update(star_level=4)))
+    assert catalogue.experts[1].star_level == 4

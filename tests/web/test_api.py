@@ -215,6 +215,10 @@ async def test_book_look_up_cancel_and_forget_a_caller(client: TestClient) -> No
         await client.get("/api/consultations/experts", params={"topic": "融资"}, headers=agent)
     ).json()
     expert = experts["experts"][0]
+    # The service record comes from stored ratings; no star level is invented for sample experts.
+    assert expert["star_level"] is None
+    assert expert["rating_count"] == 0 and expert["average_rating"] is None
+    assert isinstance(expert["completed_sessions"], int)
     slots = await (await client.get(f"/api/consultations/experts/{expert['id']}/slots", headers=agent)).json()
     slot = slots["slots"][-1]
     booking_request = {

@@ -95,6 +95,9 @@ def test_agent_searches_checks_books_finds_and_cancels(
     page.wait_for_selector("#bk-find")
     page.select_option("#bk-topic", "融资")
     page.click("#bk-find button[type=submit]")
+    record = page.locator("#bk-experts .expert-record").first
+    record.wait_for()
+    assert "星级：未评定" in record.inner_text() and "已完成咨询" in record.inner_text()
     page.locator("#bk-experts .choose-expert").first.click()
     slot = page.locator("#bk-slot")
     slot.wait_for()

@@ -62,6 +62,11 @@
     target.appendChild(alertBox("error", err.message, err.details));
   }
   function badge(text, kind) { return h("span", { class: "badge " + (kind || "") , text: text }); }
+  function expertRecord(x) {
+    var stars = x.star_level ? "星级：" + "★".repeat(x.star_level) + "☆".repeat(5 - x.star_level) : "星级：未评定";
+    var ratings = x.rating_count ? "评价 " + x.rating_count + " 条，平均 " + x.average_rating + " 分" : "暂无评价";
+    return stars + " · " + ratings + " · 已完成咨询 " + (x.completed_sessions || 0) + " 次";
+  }
   function verificationBadge(v) {
     return badge(v, v === "原文" ? "ok" : v === "待核实" ? "warn" : "info");
   }
@@ -327,6 +332,7 @@
             experts.appendChild(h("div", { class: "expert" },
               h("div", { class: "result-head" }, h("strong", { text: x.name }), x.areas.map(function (a) { return badge(a); }), x.forms.map(function (f) { return badge(f, "info"); })),
               h("p", { class: "summary", text: x.bio }),
+              h("p", { class: "muted expert-record", text: expertRecord(x) }),
               h("p", { class: "muted", text: x.next_slots.length ? "最近可约：" + x.next_slots[0].description : "近期暂无空余时段" }),
               x.next_slots.length ? h("button", { type: "button", class: "secondary choose-expert", "data-expert": x.id, text: "选择这位专家", onclick: function () { chooseExpert(x); } }) : null));
           });
