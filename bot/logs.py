@@ -23,6 +23,8 @@ from typing import Any
 from consultations.privacy import redact_phones
 
 FORMATS = ("text", "json")
+# "…/site-packages/x.py:12: SADeprecationWarning: …" as logging.captureWarnings formats it.
+_LIBRARY_DEPRECATION = re.compile(r"site-packages/[^:]+:\d+: \w*(Deprecation|MovedIn20)\w*Warning:")
 _OPENID_IN_QUERY = re.compile(r"(openid=)[^&\s\"']+", re.IGNORECASE)
 # Attributes every LogRecord has; anything else was passed with `extra=` and is kept as a field.
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -51,6 +53,17 @@ class PersonalDataFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
         return True
+
+
+class LibraryDeprecationFilter(logging.Filter):
+    """Drops libraries' deprecation warnings (about 14 at every Rasa start): they concern whoever
+    upgrades the pins, not operations. Deprecations in the project's own code still show.
+
+    A logging filter rather than a `warnings` filter, because libraries imported by Rasa insert
+    their own `warnings` filters ahead of any we add."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "py.warnings" and _LIBRARY_DEPRECATION.search(record.getMessage()))
 
 
 class JsonFormatter(logging.Formatter):
@@ -92,14 +105,17 @@ def logging_config(service: str, fmt: str | None = None, level: str | None = Non
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"personal_data": {"()": PersonalDataFilter}},
+        "filters": {
+            "personal_data": {"()": PersonalDataFilter},
+            "library_deprecations": {"()": LibraryDeprecationFilter},
+        },
         "formatters": {"main": formatter},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
                 "stream": sys.stdout,
                 "formatter": "main",
-                "filters": ["personal_data"],
+                "filters": ["library_deprecations", "personal_data"],
             }
         },
         "root": {"handlers": ["stdout"], "level": level or os.environ.get("LOG_LEVEL", "INFO")},

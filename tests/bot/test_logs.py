@@ -125,3 +125,16 @@ def test_rasa_at_debug_logs_json_lines_without_the_phone(tmp_path) -> None:
     assert mentions and all(line["service"] == "rasa" for line in lines)
     starts = [line for line in lines if "Starting Rasa server" in line["msg"]]
     assert len(starts) == 1
+
+
+def test_library_deprecations_are_dropped_ours_are_kept() -> None:
+    keep = logs.LibraryDeprecationFilter()
+
+    def warning_record(text: str) -> logging.LogRecord:
+        return logging.LogRecord("py.warnings", logging.WARNING, __file__, 1, "%s", (text,), None)
+
+    library = "/x/.venv/lib/python3.10/site-packages/rasa/core/tracker_store.py:1044: MovedIn20Warning: old API\n"
+    ours = "/work/main/consultations/service.py:12: DeprecationWarning: use book()\n"
+    other = "/x/site-packages/rasa/shared/utils/io.py:99: UserWarning: slot mapping\n"
+    assert not keep.filter(warning_record(library))
+    assert keep.filter(warning_record(ours)) and keep.filter(warning_record(other))
