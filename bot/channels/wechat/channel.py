@@ -235,7 +235,7 @@ class WeChatInput(InputChannel):
             logger.exception("Asynchronous WeChat delivery failed for user %s", self.user_ref(inbound.openid))
 
     async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
-                      encrypted: bool) -> HTTPResponse:
+                      encrypted: bool, deadline: float) -> HTTPResponse:
         if inbound.kind is Kind.IGNORE:
             await self.store.set(dedup_key, DONE, self.settings.dedup_ttl)
             return self._success()
@@ -246,7 +246,8 @@ class WeChatInput(InputChannel):
         turn = asyncio.ensure_future(self._run_turn(on_new_message, inbound))
         # asyncio.wait, not wait_for: on timeout the turn must keep running, not be cancelled.
         try:
-            done, _ = await asyncio.wait({turn}, timeout=self.settings.passive_deadline)
+            remaining = max(deadline - asyncio.get_running_loop().time(), 0.0)
+            done, _ = await asyncio.wait({turn}, timeout=remaining)
         except asyncio.CancelledError:
             # The connection went away before the deadline; the answer must still reach the user.
             self._spawn(self._deliver_later(turn, inbound, dedup_key))
@@ -267,6 +268,9 @@ class WeChatInput(InputChannel):
         return self._passive_reply(inbound.message, chunks[0], encrypted)
 
     async def handle_push(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        # The 5-second clock runs from the moment the push reached us, not from when the turn
+        # starts: decryption and the dedup store also take time on a busy server.
+        deadline = asyncio.get_running_loop().time() + self.settings.passive_deadline
         try:
             xml, fields, encrypted = self._authenticate(request)
             inbound = interpret(xml, self.menu, self.settings.subscribe_payload)
@@ -286,7 +290,7 @@ class WeChatInput(InputChannel):
                 return self._passive_reply(inbound.message, state[len(REPLY_PREFIX):], encrypted)
             return self._success()
         logger.debug("WeChat %s from user %s", inbound.message.type, self.user_ref(inbound.openid))
-        return await self._answer(inbound, dedup_key, on_new_message, encrypted)
+        return await self._answer(inbound, dedup_key, on_new_message, encrypted, deadline)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"wechat_webhook_{id(self):x}", __name__)
