@@ -13,6 +13,7 @@ data filtered. Everything else is the libraries' own command line.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from bot import logs
 
@@ -38,6 +39,48 @@ def _use_project_logging(service: str) -> None:
         rasa_sdk.utils.configure_colored_logging = configure
 
 
+class _KeptSession:
+    """`async with` over a shared aiohttp session that leaves it open for the next call."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+def _reuse_endpoint_connections() -> None:
+    """Keep one HTTP connection pool per endpoint instead of a new connection per action call.
+
+    Rasa 3.6's `EndpointConfig.request` opens a fresh `aiohttp.ClientSession` for every custom
+    action call, so each call pays a TCP connect on both servers and extra event-loop turns; on a
+    saturated replica every extra turn is another wait behind all the other conversations. Same
+    headers, auth and timeout as Rasa's own session, one per endpoint and event loop.
+    """
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    create_session = EndpointConfig.session
+    pools: dict[tuple[int, int], Any] = {}
+
+    def session(self: EndpointConfig) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop: Rasa's own behaviour
+            return create_session(self)
+        key = (id(self), id(loop))
+        pool = pools.get(key)
+        if pool is None or pool.closed:
+            pool = pools[key] = create_session(self)
+        return _KeptSession(pool)
+
+    EndpointConfig.session = session  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in SERVICES:
@@ -51,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if service == "rasa":
         from rasa.__main__ import main as rasa_main
 
+        _reuse_endpoint_connections()
         sys.argv = ["rasa", *rest]
         rasa_main()
         return 0

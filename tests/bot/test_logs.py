@@ -133,7 +133,9 @@ def test_library_deprecations_are_dropped_ours_are_kept() -> None:
     def warning_record(text: str) -> logging.LogRecord:
         return logging.LogRecord("py.warnings", logging.WARNING, __file__, 1, "%s", (text,), None)
 
-    library = "/x/.venv/lib/python3.10/site-packages/rasa/core/tracker_store.py:1044: MovedIn20Warning: old API\n"
+    library = (
+        "/x/.venv/lib/python3.10/site-packages/rasa/core/tracker_store.py:1044: MovedIn20Warning: old API\n"
+    )
     ours = "/work/main/consultations/service.py:12: DeprecationWarning: use book()\n"
     other = "/x/site-packages/rasa/shared/utils/io.py:99: UserWarning: slot mapping\n"
     assert not keep.filter(warning_record(library))
