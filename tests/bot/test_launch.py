@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.conftest import free_port
 
 
@@ -38,5 +40,10 @@ async def test_rasa_reuses_one_connection_per_endpoint(monkeypatch) -> None:
                 "responses": [],
             }
         assert len(peers) == 3 and len(set(peers)) == 1
+        # An idle connection is dropped before the action server's 5 s keep-alive could close it
+        # under our feet: after a pause the next call opens a new one.
+        await asyncio.sleep(launch.POOL_KEEPALIVE_SECONDS + 0.5)
+        await endpoint.request(json={"next_action": "x"}, method="post")
+        assert len(set(peers)) == 2
     finally:
         await runner.cleanup()
