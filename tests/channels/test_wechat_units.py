@@ -39,7 +39,7 @@ def test_settings_from_environment_alone(clean_env):
     assert settings.mode == "safe"  # an AES key implies safe mode unless told otherwise
     assert settings.api_base_url == DEFAULT_API_BASE_URL
     assert settings.redis_url is None
-    assert settings.passive_deadline == 3.5
+    assert settings.passive_deadline == 3.0
     assert settings.menu_file.endswith("bot/channels/wechat_menu.yml")
 
 

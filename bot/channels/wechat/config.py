@@ -39,7 +39,7 @@ class WeChatSettings:
     redis_prefix: str = "haina:wechat:"
     menu_file: str = DEFAULT_MENU_FILE
     subscribe_payload: str = "/greet"
-    passive_deadline: float = 3.5
+    passive_deadline: float = 3.0
     dedup_ttl: float = 600.0
     buttons_ttl: float = 1800.0
     max_body_bytes: int = 64 * 1024
@@ -98,7 +98,7 @@ def load_settings(credentials: dict[str, Any] | None) -> WeChatSettings:
         redis_prefix=_setting(creds, "redis_prefix", "WECHAT_REDIS_PREFIX", "haina:wechat:"),
         menu_file=_setting(creds, "menu_file", "WECHAT_MENU_FILE", DEFAULT_MENU_FILE),
         subscribe_payload=_setting(creds, "subscribe_payload", None, "/greet"),
-        passive_deadline=float(_setting(creds, "passive_deadline", None, 3.5)),
+        passive_deadline=float(_setting(creds, "passive_deadline", None, 3.0)),
         dedup_ttl=float(_setting(creds, "dedup_ttl", None, 600.0)),
         buttons_ttl=float(_setting(creds, "buttons_ttl", None, 1800.0)),
         max_body_bytes=int(_setting(creds, "max_body_bytes", None, 64 * 1024)),
