@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.knowledge import knowledge_base, log_unanswered, today
-from policies_kb import KnowledgeBase, Policy, render_citation, render_fact
+from policies_kb import Fact, KnowledgeBase, Policy, render_citation, render_fact, source_statuses
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,16 @@ def resolve_policies(tracker: Tracker, kb: KnowledgeBase, on: date) -> tuple[lis
     return [], [kb.catalogue.policies[h.policy_id] for h in hits]
 
 
-def citations_for(kb: KnowledgeBase, source_ids: Iterable[str], limit: int = 2) -> list[str]:
-    lines = [render_citation(kb.source(s)) for s in dict.fromkeys(source_ids) if s in kb.catalogue.sources]
+def citations_for(
+    kb: KnowledgeBase, source_ids: Iterable[str], limit: int = 2, facts: Iterable[Fact] = ()
+) -> list[str]:
+    """Citation lines; a source backing one of `facts` also says 原文 / 转述 / 待核实."""
+    statuses = source_statuses(facts)
+    lines = [
+        render_citation(kb.source(s), statuses.get(s))
+        for s in dict.fromkeys(source_ids)
+        if s in kb.catalogue.sources
+    ]
     return lines[:limit]
 
 
@@ -89,12 +97,14 @@ def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> s
     old = not kb.freshness(policy.id, on).in_force
     lines = header(kb, policy, on)
     sources: list[str] = list(policy.sources)
+    shown_facts: list[Fact] = []
     if aspect in ASPECT_LABEL_WORDS:
         words = ASPECT_LABEL_WORDS[aspect]
         facts = [f for f in policy.facts if any(w in f.label for w in words)] or list(policy.facts)
         if not facts:
             return None
         lines += [f"· {render_fact(f, old)}" for f in facts]
+        shown_facts = facts
         sources = [s for f in facts for s in f.sources] or sources
     elif aspect == "eligibility":
         if not policy.eligibility:
@@ -126,7 +136,7 @@ def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> s
             lines.append(texts.NO_MATERIALS)
     elif aspect != "source":
         return None
-    lines += citations_for(kb, sources, limit=3 if aspect == "source" else 2)
+    lines += citations_for(kb, sources, limit=3 if aspect == "source" else 2, facts=shown_facts)
     return "\n".join(lines)
 
 

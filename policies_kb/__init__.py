@@ -21,7 +21,7 @@ from .kb import KnowledgeBase, reference_date
 from .loader import LoadResult, load
 from .model import ApplyInfo, Catalogue, Fact, Note, Policy, Rule, Source, Term, Vocabulary
 from .profile import QUESTIONS, ApplicantProfile
-from .render import render_check_result, render_citation, render_fact, render_policy_card
+from .render import render_check_result, render_citation, render_fact, render_policy_card, source_statuses
 from .search import SearchIndex, SearchResult
 from .text import amount_to_yuan, normalize_doc_number
 
@@ -32,5 +32,5 @@ __all__ = [
     "Policy", "ProfileError", "Rule", "SearchIndex", "SearchResult", "Source", "Term", "UnknownPolicyError",
     "Vocabulary", "amount_to_yuan", "export_lookups", "export_userdict", "freshness", "load", "load_catalogue",
     "normalize_doc_number", "reference_date", "render_check_result", "render_citation", "render_fact",
-    "render_policy_card",
+    "render_policy_card", "source_statuses",
 ]  # fmt: skip

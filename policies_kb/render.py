@@ -7,6 +7,7 @@ of its figures (which are then labelled 旧口径).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from .citations import document_name
@@ -40,8 +41,29 @@ def render_citation(source: Source, verification: str | None = None) -> str:
     return line
 
 
-def _citations(policy: Policy, catalogue: Catalogue) -> list[str]:
-    return [render_citation(catalogue.sources[s]) for s in policy.sources if s in catalogue.sources]
+_STRENGTH = {"原文": 0, "转述": 1, "待核实": 2}
+
+
+def source_statuses(facts: Iterable[Fact]) -> dict[str, str]:
+    """For each source the facts cite, the weakest verification of what it backs (原文 < 转述 < 待核实),
+    so a citation says whether the figure above it is quoted, reported or unverified."""
+    statuses: dict[str, str] = {}
+    for fact in facts:
+        for source_id in fact.sources:
+            known = statuses.get(source_id)
+            if known is None or _STRENGTH.get(fact.verification, 2) > _STRENGTH.get(known, 2):
+                statuses[source_id] = fact.verification
+    return statuses
+
+
+def _citations(policy: Policy, catalogue: Catalogue, shown: Iterable[Fact] = ()) -> list[str]:
+    statuses = source_statuses(shown)
+    ordered = [*policy.sources, *statuses]
+    return [
+        render_citation(catalogue.sources[s], statuses.get(s))
+        for s in dict.fromkeys(ordered)
+        if s in catalogue.sources
+    ]
 
 
 def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts: int = 4) -> str:
@@ -75,7 +97,7 @@ def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts
             parts.append("怎么申请" + _caveat(policy.apply.verification) + "：\n" + "\n".join(lines))
     if not old and fresh.warning:
         parts.append(f"⚠ {fresh.warning}")
-    citations = _citations(policy, catalogue)
+    citations = _citations(policy, catalogue, policy.facts[:max_facts])
     if citations:
         parts.append("\n".join(citations[:3]))
     return "\n\n".join(parts)

@@ -98,3 +98,28 @@ def test_card_is_phone_sized(fixture_catalogue: Catalogue) -> None:
     paragraphs = card.split("\n\n")
     assert 3 <= len(paragraphs) <= 8
     assert "一次性8000元" in card and "一网通办" in card and "沪人社规〔2023〕1号" in card
+
+
+def test_citations_say_how_sure_the_figures_above_them_are(any_catalogue: Catalogue) -> None:
+    from policies_kb.render import source_statuses
+
+    on = date(2026, 11, 28)
+    checked = 0
+    for policy in any_catalogue.policies.values():
+        shown = policy.facts[:4]
+        statuses = source_statuses(shown)
+        card = render_policy_card(policy, any_catalogue, on)
+        for source_id, status in statuses.items():
+            if source_id not in any_catalogue.sources:
+                continue
+            line = render_citation(any_catalogue.sources[source_id], status)
+            # A cited source backing a 转述 or 待核实 figure never appears as if it were the original text.
+            if line.split("｜")[0] in card:
+                assert line in card, (policy.id, line)
+                checked += 1
+        # The weakest wins: a source backing one 原文 and one 待核实 figure is cited as 待核实.
+        for fact in shown:
+            for source_id in fact.sources:
+                rank = {"原文": 0, "转述": 1, "待核实": 2}
+                assert rank[statuses[source_id]] >= rank[fact.verification]
+    assert checked > 0
