@@ -11,7 +11,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -90,23 +90,15 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 )
             session.flush()
             if self.privacy.asks_to_forget(new_events):
-                self._rewrite(session, tracker.sender_id, lambda _values: forget)
+                self._rewrite(session, tracker.sender_id, erase=True)
             elif self.privacy.releases_personal_data(new_events):
-                self._rewrite(
-                    session,
-                    tracker.sender_id,
-                    lambda values: lambda event: release_personal_data(event, self.privacy, values),
-                )
+                self._rewrite(session, tracker.sender_id, erase=False)
             session.commit()
 
     def release_personal_data(self, sender_id: str) -> int:
         """Mask the booking name and phone in every stored event of `sender_id` (retention job)."""
         with self.session_scope() as session:
-            changed = self._rewrite(
-                session,
-                sender_id,
-                lambda values: lambda event: release_personal_data(event, self.privacy, values),
-            )
+            changed = self._rewrite(session, sender_id, erase=False)
             session.commit()
         return changed
 
@@ -121,21 +113,18 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             )
             return [sender for (sender,) in rows]
 
-    def _rewrite(
-        self,
-        session: Any,
-        sender_id: str,
-        make_transform: Callable[[set[str]], Callable[[dict[str, Any]], dict[str, Any]]],
-    ) -> int:
-        """Apply a transform to every stored event of `sender_id`, all sessions; return rows changed."""
+    def _rewrite(self, session: Any, sender_id: str, *, erase: bool) -> int:
+        """Rewrite every stored event of `sender_id` (all sessions): erased when `erase`, else with
+        the booking's name and phone masked. Returns the number of rows changed."""
         rows = session.execute(
             select(self.SQLEvent).where(self.SQLEvent.sender_id == sender_id).order_by(self.SQLEvent.id)
         ).scalars().all()
         events = [json.loads(row.data) for row in rows]
-        transform = make_transform(personal_values(events, self.privacy))
+        values = set() if erase else personal_values(events, self.privacy)
         changed = 0
         for row, event in zip(rows, events, strict=True):
-            rewritten = json.dumps(transform(event))
+            new = forget(event) if erase else release_personal_data(event, self.privacy, values)
+            rewritten = json.dumps(new)
             if rewritten != row.data:
                 row.data = rewritten
                 changed += 1
