@@ -7,11 +7,14 @@ Rasa 3.6 and rasa_sdk 3.6 both install `coloredlogs` on the root logger at start
 logging configuration they were given (rasa applies `--logging-config-file` first and installs
 coloredlogs after it, which would print every line twice). This launcher puts the project's
 configuration in place of that one step, so each process logs once, in LOG_FORMAT, with personal
-data filtered. Everything else is the libraries' own command line.
+data filtered. For the Rasa server it also changes two things that matter on a busy replica: one
+connection pool per endpoint for action calls, and turns that share the event loop step by step
+(see the two functions below). Everything else is the libraries' own command line.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -102,6 +105,40 @@ def _reuse_endpoint_connections() -> None:
     EndpointConfig.session = session  # type: ignore[method-assign]
 
 
+# The awaited steps of `MessageProcessor.handle_message`: NLU, slot extraction, each action (after
+# its prediction) and the tracker save.
+TURN_STEPS = ("_handle_message_with_tracker", "run_action_extract_slots", "_run_action", "save_tracker")
+
+
+def _share_the_loop_between_turns() -> None:
+    """Let the event loop switch between conversations at each step of a turn.
+
+    Rasa 3.6 runs a turn's steps (NLU, each policy prediction, each action, the tracker save) back
+    to back and only gives the loop up while it waits for I/O, such as a call to the action server.
+    On a busy replica the loop therefore serves turns in arrival order, and a turn that calls the
+    action server goes back to the end of that queue for the rest of its work: a KB answer waited
+    about twice as long as a greeting although it costs about as much CPU. Yielding between steps
+    makes the loop share the CPU round-robin among the turns in progress, so a turn's wait grows
+    with its own work instead of with the number of times it awaits the action server. A turn's
+    steps run in the same order as before; only other conversations may run between them.
+    """
+    import asyncio
+    import functools
+
+    from rasa.core.processor import MessageProcessor
+
+    def yielding_first(method: Any) -> Any:
+        @functools.wraps(method)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0)
+            return await method(*args, **kwargs)
+
+        return wrapper
+
+    for name in TURN_STEPS:
+        setattr(MessageProcessor, name, yielding_first(getattr(MessageProcessor, name)))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in SERVICES:
@@ -116,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         from rasa.__main__ import main as rasa_main
 
         _reuse_endpoint_connections()
+        # HAINA_TURN_YIELDS=0 restores Rasa's own scheduling, to compare (docs/reports/load).
+        if os.environ.get("HAINA_TURN_YIELDS", "1") != "0":
+            _share_the_loop_between_turns()
         sys.argv = ["rasa", *rest]
         rasa_main()
         return 0

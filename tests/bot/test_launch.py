@@ -47,3 +47,43 @@ async def test_rasa_reuses_one_connection_per_endpoint(monkeypatch) -> None:
         assert len(set(peers)) == 2
     finally:
         await runner.cleanup()
+
+
+async def test_turns_in_progress_share_the_event_loop(trained_model, monkeypatch) -> None:
+    """With bot.launch, two conversations' turns interleave step by step on one event loop.
+
+    Rasa as shipped runs a turn without giving the loop up unless it waits for I/O, so two greetings
+    (no I/O with in-memory stores) run one after the other; a turn that calls the action server then
+    waits behind every turn that arrived meanwhile (docs/reports/load, section 3).
+    """
+    from rasa.core.agent import Agent
+    from rasa.core.processor import MessageProcessor
+
+    from bot import launch
+
+    predictions: list[str] = []
+    predict = MessageProcessor.predict_next_with_tracker_if_should
+
+    def recording_predict(self: MessageProcessor, tracker: object) -> object:
+        predictions.append(tracker.sender_id)  # type: ignore[attr-defined]
+        return predict(self, tracker)
+
+    monkeypatch.setattr(MessageProcessor, "predict_next_with_tracker_if_should", recording_predict)
+    agent = Agent.load(str(trained_model))
+
+    async def two_greetings() -> list[list[dict]]:
+        return await asyncio.gather(
+            agent.handle_text("你好", sender_id="first"), agent.handle_text("您好", sender_id="second")
+        )
+
+    await two_greetings()
+    assert predictions == ["first", "first", "second", "second"]  # utter_greet, action_listen
+
+    for name in launch.TURN_STEPS:
+        monkeypatch.setattr(MessageProcessor, name, getattr(MessageProcessor, name))  # restored afterwards
+    launch._share_the_loop_between_turns()
+    predictions.clear()
+    replies = await two_greetings()
+    assert sorted(predictions) == ["first", "first", "second", "second"]
+    assert predictions.index("second") < 2, predictions  # the second turn started before the first ended
+    assert all(reply and "海纳百创" in reply[0]["text"] for reply in replies), replies
