@@ -234,6 +234,12 @@ class WeChatInput(InputChannel):
         except Exception:  # a background task has nobody to raise to
             logger.exception("Asynchronous WeChat delivery failed for user %s", self.user_ref(inbound.openid))
 
+    async def _remember(self, dedup_key: str, state: str) -> None:
+        try:
+            await self.store.set(dedup_key, state, self.settings.dedup_ttl)
+        except Exception:  # a background task has nobody to raise to
+            logger.exception("Could not record the WeChat reply for retries (%s)", dedup_key.split(":", 1)[0])
+
     async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
                       encrypted: bool, deadline: float) -> HTTPResponse:
         if inbound.kind is Kind.IGNORE:
@@ -258,10 +264,12 @@ class WeChatInput(InputChannel):
                         self.user_ref(inbound.openid), self.settings.passive_deadline)
             return self._success()
         chunks = split_text(turn.result().text)
+        # The reply goes out first and is recorded for WeChat's retries in the background: on a
+        # busy replica every await costs a full lap of the event loop, and WeChat retries only
+        # after 5 s, long after the write has landed.
+        self._spawn(self._remember(dedup_key, REPLY_PREFIX + chunks[0] if chunks else DONE))
         if not chunks:
-            await self.store.set(dedup_key, DONE, self.settings.dedup_ttl)
             return self._success()
-        await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
         if chunks[1:]:
             # One passive reply per message: the overflow follows via the customer-service API.
             self._spawn(self._send_chunks(inbound.openid, chunks[1:]))
