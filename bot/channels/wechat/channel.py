@@ -178,10 +178,13 @@ class WeChatInput(InputChannel):
 
     async def _remember_choices(self, openid: str, rendered: Rendered) -> None:
         # A turn without buttons clears the old mapping, so a later "1" is not misread.
-        if rendered.payloads:
-            await self.store.set(self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl)
-        else:
-            await self.store.delete(self._user_key(openid))
+        try:
+            if rendered.payloads:
+                await self.store.set(self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl)
+            else:
+                await self.store.delete(self._user_key(openid))
+        except Exception:  # a background task has nobody to raise to
+            logger.exception("Could not store the numbered options for user %s", self.user_ref(openid))
 
     async def _rasa_text(self, inbound: Inbound) -> str:
         if not inbound.may_be_choice:
@@ -206,7 +209,9 @@ class WeChatInput(InputChannel):
             )
             await on_new_message(user_message)
             rendered = render_messages(collector.messages)
-            await self._remember_choices(inbound.openid, rendered)
+            # In the background, like the dedup record: the user reads the answer before typing a
+            # number, and the write is sent before the answer is.
+            self._spawn(self._remember_choices(inbound.openid, rendered))
             return rendered
         except Exception:
             # Rasa or the store failed: the user still gets an answer instead of silence.
