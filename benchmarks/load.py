@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import runtime  # noqa: E402
 from tests.channels import wechat_harness as wh  # noqa: E402
-from tests.scale.cluster import Cluster, lock_key_prefix, rss_bytes, start_cluster  # noqa: E402
+from tests.scale.cluster import Cluster, cluster_env, lock_key_prefix, rss_bytes, start_cluster  # noqa: E402
 
 MIXED = [
     ("greeting", "你好"),
@@ -362,21 +362,18 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     loop = asyncio.get_running_loop()
     try:
         with fresh_postgres_database() as database:
-            env = {
-                "DATABASE_URL": database,
-                "TRACKER_STORE_URL": database,
-                "REDIS_URL": REDIS_URL,
-                "HAINA_REFERENCE_DATE": "2026-11-28",
-                "WECHAT_APPID": wh.APPID,
-                "WECHAT_SECRET": wh.SECRET,
-                "WECHAT_TOKEN": wh.TOKEN,
-                "WECHAT_ENCODING_AES_KEY": wh.AES_KEY,
-                "WECHAT_MODE": args.wechat_mode,
-                "WECHAT_API_BASE_URL": api.base_url,
-                "WECHAT_REDIS_PREFIX": wechat_prefix,
-                "WECHAT_LOG_SALT": "load-benchmark",
-                "LOG_FORMAT": "json",
-            }
+            env = cluster_env(
+                database,
+                WECHAT_APPID=wh.APPID,
+                WECHAT_SECRET=wh.SECRET,
+                WECHAT_TOKEN=wh.TOKEN,
+                WECHAT_ENCODING_AES_KEY=wh.AES_KEY,
+                WECHAT_MODE=args.wechat_mode,
+                WECHAT_API_BASE_URL=api.base_url,
+                WECHAT_REDIS_PREFIX=wechat_prefix,
+                WECHAT_LOG_SALT="load-benchmark",
+                LOG_FORMAT="json",
+            )
             for position, replicas in enumerate(args.replicas):
                 print(
                     f"\n=== starting {replicas} Rasa replica(s) + {replicas} action server(s) ===", flush=True

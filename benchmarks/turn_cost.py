@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.load import FLOOR, MIXED  # noqa: E402
 from bot import runtime  # noqa: E402
-from tests.scale.cluster import lock_key_prefix, start_cluster  # noqa: E402
+from tests.scale.cluster import cluster_env, lock_key_prefix, start_cluster  # noqa: E402
 
 
 def cpu_ns(pid: int, tid: int | None = None) -> int:
@@ -80,17 +80,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30, help="times each script is played")
     args = parser.parse_args()
-    from tests.conftest import REDIS_URL, fresh_postgres_database
+    from tests.conftest import fresh_postgres_database
 
     runtime.ensure_model()
     with fresh_postgres_database() as database:
-        env = {
-            "DATABASE_URL": database,
-            "TRACKER_STORE_URL": database,
-            "REDIS_URL": REDIS_URL,
-            "HAINA_REFERENCE_DATE": "2026-11-28",
-            "LOG_FORMAT": "json",
-        }
+        env = cluster_env(database, LOG_FORMAT="json")
         cluster = start_cluster(1, env, lock_prefix=lock_key_prefix())
         try:
             pids = cluster.pids()

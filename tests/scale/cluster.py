@@ -95,6 +95,20 @@ class Cluster:
         self.supervisor.stop()
 
 
+def cluster_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Settings every replica shares: one PostgreSQL database (KB, bookings, tracker store), the
+    local Redis, and the reference date the tests' expectations are written for."""
+    from tests.conftest import REDIS_URL
+
+    return {
+        "DATABASE_URL": database_url,
+        "TRACKER_STORE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "HAINA_REFERENCE_DATE": "2026-11-28",
+        **extra,
+    }
+
+
 def prepare_storage(env: dict[str, str]) -> None:
     """Migrate the app schema, load the KB and create the tracker tables (`python -m bot.ops migrate`)."""
     result = subprocess.run(

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from bot import runtime
 from tests.conftest import REDIS_URL, _require_service, fresh_postgres_database
-from tests.scale.cluster import Cluster, get_json, lock_key_prefix, start_cluster
+from tests.scale.cluster import Cluster, cluster_env, get_json, lock_key_prefix, start_cluster
 
 pytestmark = [pytest.mark.rasa_server, pytest.mark.postgres, pytest.mark.redis]
 
@@ -32,13 +32,7 @@ def cluster() -> Iterator[Cluster]:
     runtime.ensure_model()
     prefix = lock_key_prefix()
     with fresh_postgres_database() as url:
-        env = {
-            "DATABASE_URL": url,
-            "TRACKER_STORE_URL": url,
-            "REDIS_URL": REDIS_URL,
-            "HAINA_REFERENCE_DATE": "2026-11-28",
-        }
-        running = start_cluster(2, env, lock_prefix=prefix)
+        running = start_cluster(2, cluster_env(url), lock_prefix=prefix)
         try:
             yield running
         finally:
