@@ -120,10 +120,17 @@ class WeChatInput(InputChannel):
     def _user_key(openid: str) -> str:
         return "buttons:" + hashlib.sha256(f"buttons|{openid}".encode()).hexdigest()[:32]
 
-    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task:
+    def _spawn(self, coro: Awaitable[Any], failure: str) -> asyncio.Task:
+        """Run `coro` in the background; if it fails, log `failure` with the error (nobody awaits it)."""
         task = asyncio.ensure_future(coro)
         self._background.add(task)
-        task.add_done_callback(self._background.discard)
+
+        def finished(done: asyncio.Task) -> None:
+            self._background.discard(done)
+            if not done.cancelled() and done.exception() is not None:
+                logger.error("%s", failure, exc_info=done.exception())
+
+        task.add_done_callback(finished)
         return task
 
     async def close(self, wait: float = 5.0) -> None:
@@ -178,13 +185,10 @@ class WeChatInput(InputChannel):
 
     async def _remember_choices(self, openid: str, rendered: Rendered) -> None:
         # A turn without buttons clears the old mapping, so a later "1" is not misread.
-        try:
-            if rendered.payloads:
-                await self.store.set(self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl)
-            else:
-                await self.store.delete(self._user_key(openid))
-        except Exception:  # a background task has nobody to raise to
-            logger.exception("Could not store the numbered options for user %s", self.user_ref(openid))
+        if rendered.payloads:
+            await self.store.set(self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl)
+        else:
+            await self.store.delete(self._user_key(openid))
 
     async def _rasa_text(self, inbound: Inbound) -> str:
         if not inbound.may_be_choice:
@@ -211,7 +215,10 @@ class WeChatInput(InputChannel):
             rendered = render_messages(collector.messages)
             # In the background, like the dedup record: the user reads the answer before typing a
             # number, and the write is sent before the answer is.
-            self._spawn(self._remember_choices(inbound.openid, rendered))
+            self._spawn(
+                self._remember_choices(inbound.openid, rendered),
+                f"Could not store the numbered options for user {self.user_ref(inbound.openid)}",
+            )
             return rendered
         except Exception:
             # Rasa or the store failed: the user still gets an answer instead of silence.
@@ -228,22 +235,19 @@ class WeChatInput(InputChannel):
                 return  # the rest would fail the same way (window closed, quota, …)
 
     async def _deliver_later(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
-        try:
-            await self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl)
-            rendered: Rendered = await turn
-            chunks = split_text(rendered.text)
-            if self.api is None and chunks:
-                # No customer-service credentials: keep the answer for WeChat's next retry instead.
-                await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
-            await self._send_chunks(inbound.openid, chunks)
-        except Exception:  # a background task has nobody to raise to
-            logger.exception("Asynchronous WeChat delivery failed for user %s", self.user_ref(inbound.openid))
+        await self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl)
+        rendered: Rendered = await turn
+        chunks = split_text(rendered.text)
+        if self.api is None and chunks:
+            # No customer-service credentials: keep the answer for WeChat's next retry instead.
+            await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
+        await self._send_chunks(inbound.openid, chunks)
 
-    async def _remember(self, dedup_key: str, state: str) -> None:
-        try:
-            await self.store.set(dedup_key, state, self.settings.dedup_ttl)
-        except Exception:  # a background task has nobody to raise to
-            logger.exception("Could not record the WeChat reply for retries (%s)", dedup_key.split(":", 1)[0])
+    def _deliver_in_background(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
+        self._spawn(
+            self._deliver_later(turn, inbound, dedup_key),
+            f"Asynchronous WeChat delivery failed for user {self.user_ref(inbound.openid)}",
+        )
 
     async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
                       encrypted: bool, deadline: float) -> HTTPResponse:
@@ -261,10 +265,10 @@ class WeChatInput(InputChannel):
             done, _ = await asyncio.wait({turn}, timeout=remaining)
         except asyncio.CancelledError:
             # The connection went away before the deadline; the answer must still reach the user.
-            self._spawn(self._deliver_later(turn, inbound, dedup_key))
+            self._deliver_in_background(turn, inbound, dedup_key)
             raise
         if turn not in done:
-            self._spawn(self._deliver_later(turn, inbound, dedup_key))
+            self._deliver_in_background(turn, inbound, dedup_key)
             logger.info("WeChat turn for user %s exceeded %.1fs; answering asynchronously",
                         self.user_ref(inbound.openid), self.settings.passive_deadline)
             return self._success()
@@ -272,12 +276,18 @@ class WeChatInput(InputChannel):
         # The reply goes out first and is recorded for WeChat's retries in the background: on a
         # busy replica every await costs a full lap of the event loop, and WeChat retries only
         # after 5 s, long after the write has landed.
-        self._spawn(self._remember(dedup_key, REPLY_PREFIX + chunks[0] if chunks else DONE))
+        self._spawn(
+            self.store.set(dedup_key, REPLY_PREFIX + chunks[0] if chunks else DONE, self.settings.dedup_ttl),
+            "Could not record the WeChat reply for retries",
+        )
         if not chunks:
             return self._success()
         if chunks[1:]:
             # One passive reply per message: the overflow follows via the customer-service API.
-            self._spawn(self._send_chunks(inbound.openid, chunks[1:]))
+            self._spawn(
+                self._send_chunks(inbound.openid, chunks[1:]),
+                f"Sending the rest of a long answer failed for user {self.user_ref(inbound.openid)}",
+            )
         return self._passive_reply(inbound.message, chunks[0], encrypted)
 
     async def handle_push(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
