@@ -116,6 +116,18 @@ async def test_two_replicas_share_the_token_and_refresh_it_once(start_channel, s
     assert sorted(m["text"]["content"] for m in fake_api.sent) == ["a1", "a2", "b1", "b2"]
 
 
+async def test_a_replica_drops_its_copy_of_a_token_another_replica_replaced(start_channel, store_factory, fake_api):
+    replica_a = await start_channel(store=store_factory())
+    replica_b = await start_channel(store=store_factory())
+    assert await replica_a.channel.api.send_text(OPENID, "a1")  # A now keeps ACCESS_TOKEN_1 itself
+    fake_api.expire_tokens()
+    assert await replica_b.channel.api.send_text(OPENID, "b1")  # B replaces it with ACCESS_TOKEN_2
+    assert await replica_a.channel.api.send_text(OPENID, "a2")
+    assert fake_api.rejected_tokens == ["ACCESS_TOKEN_1", "ACCESS_TOKEN_1"]
+    assert fake_api.token_fetches == 2
+    assert [m["text"]["content"] for m in fake_api.sent] == ["a1", "b1", "a2"]
+
+
 async def test_api_errors_are_logged_without_crashing(start_channel, fake_api, caplog):
     caplog.set_level(logging.INFO)
     wechat = await start_channel(passive_deadline=0.2)

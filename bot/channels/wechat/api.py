@@ -24,6 +24,10 @@ TOKEN_INVALID_CODES = frozenset({40001, 40014, 42001})
 TOKEN_KEY = "token"
 TOKEN_LOCK_KEY = "token:lock"
 TOKEN_SAFETY_MARGIN = 300  # refresh well before WeChat's expiry
+# How long a replica reuses the token it read from the store without asking again. Safe because
+# the store drops a token TOKEN_SAFETY_MARGIN s before WeChat does, and WeChat keeps the previous
+# token valid for 5 minutes after another replica fetches a new one.
+TOKEN_LOCAL_SECONDS = 60.0
 _KNOWN_ERRORS = {
     45015: "outside the 48-hour reply window or user unsubscribed",
     45047: "too many customer-service messages without a user reply",
@@ -54,6 +58,7 @@ class WeChatApi:
         self._store = store
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._local_token: tuple[str, float] | None = None  # (token, loop time to stop using it)
 
     def _http(self) -> aiohttp.ClientSession:
         # Created lazily: a ClientSession belongs to the loop Sanic runs, not the import-time one.
@@ -76,6 +81,16 @@ class WeChatApi:
 
     async def access_token(self, wait: float = 10.0) -> str:
         """The shared token; if none is cached, exactly one caller (across replicas) fetches it."""
+        now = asyncio.get_running_loop().time()
+        if self._local_token is not None and now < self._local_token[1]:
+            # No store round trip: on a busy replica each await costs a lap of the event loop,
+            # and a late answer is already late.
+            return self._local_token[0]
+        token = await self._shared_token(wait)
+        self._local_token = (token, asyncio.get_running_loop().time() + TOKEN_LOCAL_SECONDS)
+        return token
+
+    async def _shared_token(self, wait: float) -> str:
         token = await self._store.get(TOKEN_KEY)
         if token:
             return token
@@ -104,6 +119,8 @@ class WeChatApi:
 
     async def invalidate_token(self, token: str) -> None:
         # Only drop the token WeChat rejected, never a newer one stored meanwhile.
+        if self._local_token is not None and self._local_token[0] == token:
+            self._local_token = None
         await self._store.delete_if_equals(TOKEN_KEY, token)
 
     async def _post(self, path: str, token: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -63,6 +64,14 @@ PENDING = "pending"  # claimed, the turn is running
 ASYNC = "async"  # answered "success"; the answer goes through the customer-service API
 DONE = "done"  # nothing to say (unsubscribe, VIEW, a silent turn)
 REPLY_PREFIX = "reply:"  # answered passively with the text that follows
+
+
+@dataclass
+class _Push:
+    """Who answers one message: the webhook passively, or, once `late`, the turn itself."""
+
+    late: bool = False
+    recorded: asyncio.Task | None = None  # writing the ASYNC dedup record
 
 
 class WeChatInput(InputChannel):
@@ -234,19 +243,30 @@ class WeChatInput(InputChannel):
             if not await self.api.send_text(openid, chunk, self.user_ref(openid)):
                 return  # the rest would fail the same way (window closed, quota, …)
 
-    async def _deliver_later(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
-        await self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl)
-        rendered: Rendered = await turn
+    async def _turn(self, on_new_message: OnNewMessage, inbound: Inbound, dedup_key: str,
+                    push: _Push) -> Rendered:
+        rendered = await self._run_turn(on_new_message, inbound)
+        if push.late:
+            # The passive window closed while Rasa worked. The turn delivers its own answer rather
+            # than waking a waiting task: on a busy replica every wake-up costs a lap of the loop.
+            await self._deliver_late(rendered, inbound, dedup_key, push)
+        return rendered
+
+    async def _deliver_late(self, rendered: Rendered, inbound: Inbound, dedup_key: str, push: _Push) -> None:
         chunks = split_text(rendered.text)
         if self.api is None and chunks:
-            # No customer-service credentials: keep the answer for WeChat's next retry instead.
+            # No customer-service credentials: keep the answer for WeChat's next retry instead,
+            # written after the "async" record so that it is not overwritten.
+            if push.recorded is not None:
+                await asyncio.wait({push.recorded})
             await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
         await self._send_chunks(inbound.openid, chunks)
 
-    def _deliver_in_background(self, turn: asyncio.Task, inbound: Inbound, dedup_key: str) -> None:
-        self._spawn(
-            self._deliver_later(turn, inbound, dedup_key),
-            f"Asynchronous WeChat delivery failed for user {self.user_ref(inbound.openid)}",
+    def _answer_later(self, push: _Push, inbound: Inbound, dedup_key: str) -> None:
+        push.late = True
+        push.recorded = self._spawn(
+            self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl),
+            "Could not record a WeChat message as answered asynchronously",
         )
 
     async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
@@ -258,17 +278,22 @@ class WeChatInput(InputChannel):
             await self.store.set(dedup_key, REPLY_PREFIX + inbound.text, self.settings.dedup_ttl)
             return self._passive_reply(inbound.message, inbound.text, encrypted)
 
-        turn = asyncio.ensure_future(self._run_turn(on_new_message, inbound))
+        push = _Push()
+        turn = self._spawn(
+            self._turn(on_new_message, inbound, dedup_key, push),
+            f"Asynchronous WeChat delivery failed for user {self.user_ref(inbound.openid)}",
+        )
         # asyncio.wait, not wait_for: on timeout the turn must keep running, not be cancelled.
         try:
             remaining = max(deadline - asyncio.get_running_loop().time(), 0.0)
-            done, _ = await asyncio.wait({turn}, timeout=remaining)
+            await asyncio.wait({turn}, timeout=remaining)
         except asyncio.CancelledError:
             # The connection went away before the deadline; the answer must still reach the user.
-            self._deliver_in_background(turn, inbound, dedup_key)
+            if not turn.done():
+                self._answer_later(push, inbound, dedup_key)
             raise
-        if turn not in done:
-            self._deliver_in_background(turn, inbound, dedup_key)
+        if not turn.done():
+            self._answer_later(push, inbound, dedup_key)
             logger.info("WeChat turn for user %s exceeded %.1fs; answering asynchronously",
                         self.user_ref(inbound.openid), self.settings.passive_deadline)
             return self._success()
