@@ -16,9 +16,10 @@ Messages go round-robin over the replicas, so one conversation hops between repl
 
 A WeChat push counts as answered when its passive reply carries an answer, or when a
 customer-service message reaches the fake API for that user afterwards (the channel answers
-"success" after its 4-second deadline and sends the answer later); else it is lost.
-Prints p50/p95/p99 latency per kind of turn, throughput, errors, lost messages and peak RSS of each
-server process. Targets are reported, never asserted.
+"success" after its passive deadline and sends the answer later); else it is lost.
+Prints p50/p95/p99 latency per kind of turn, throughput, errors, lost messages, peak RSS of each
+server process and where the machine's CPU went (each server, PostgreSQL, Redis, this load client).
+Targets are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class RunResult:
     samples: list[Sample] = field(default_factory=list)
     not_sent: int = 0
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu_percent: dict[str, float] = field(default_factory=dict)
     load_before: float = 0.0
     load_after: float = 0.0
 
@@ -131,6 +133,7 @@ class RunResult:
             },
             "by_kind": by_kind,
             "peak_rss_mb": self.peak_rss_mb,
+            "cpu_percent": self.cpu_percent,
             "load_avg_before_after": [round(self.load_before, 2), round(self.load_after, 2)],
             "error_examples": sorted({s.detail for s in self.samples if s.detail})[:5],
         }
@@ -235,6 +238,72 @@ class RssSampler:
         return {name: round(value / 2**20, 1) for name, value in sorted(self.peak.items())}
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process and all its threads, in clock ticks (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _pids_named(command: str) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm", encoding="ascii") as handle:
+                    if handle.read().strip() == command:
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """Where the CPU went during a run, in % of one core: each server, the stores, this client.
+
+    On a 2-core machine everything shares the cores with the replicas, so this shows what the
+    replicas had left. PostgreSQL and Redis are summed over their processes alive at both ends.
+    """
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = dict(pids) | {"load client": os.getpid()}
+        self.groups = {"postgres": _pids_named("postgres"), "redis": _pids_named("redis-server")}
+
+    def _snapshot(self) -> tuple[float, dict[str, int], dict[int, int], int]:
+        with open("/proc/stat", encoding="ascii") as handle:
+            total = handle.readline().split()[1:]
+        busy = sum(int(v) for v in total) - int(total[3]) - int(total[4])  # minus idle, iowait
+        group_pids = {pid for pids in self.groups.values() for pid in pids}
+        return (
+            time.perf_counter(),
+            {name: _cpu_ticks(pid) for name, pid in self.pids.items()},
+            {pid: _cpu_ticks(pid) for pid in group_pids},
+            busy,
+        )
+
+    def start(self) -> None:
+        self._start = self._snapshot()
+
+    def stop(self) -> dict[str, float]:
+        end = self._snapshot()
+        seconds = end[0] - self._start[0]
+
+        def percent(ticks: int) -> float:
+            return round(100 * ticks / CLOCK_TICKS / seconds, 1)
+
+        shares = {name: percent(end[1][name] - self._start[1][name]) for name in self.pids}
+        for group, pids in self.groups.items():
+            shares[group] = percent(sum(end[2][p] - self._start[2][p] for p in pids if end[2][p]))
+        shares["machine"] = percent(end[3] - self._start[3])
+        return shares
+
+
 async def run_level(
     driver: Driver, channel: str, workload: str, users: int, time_limit: float, rounds: int = 1
 ) -> RunResult:
@@ -243,6 +312,8 @@ async def run_level(
     result.load_before = os.getloadavg()[0]
     sampler = RssSampler(driver.cluster.pids())
     sampler.start()
+    cpu = CpuMeter(driver.cluster.pids())
+    cpu.start()
     stop_at = time.perf_counter() + time_limit
     run_id = uuid.uuid4().hex[:6]
 
@@ -263,6 +334,7 @@ async def run_level(
     started = time.perf_counter()
     await asyncio.gather(*(user(i) for i in range(users)))
     result.wall_s = time.perf_counter() - started
+    result.cpu_percent = cpu.stop()
     result.peak_rss_mb = await sampler.stop()
     result.load_after = os.getloadavg()[0]
     return result
@@ -299,6 +371,7 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"async {o.get('async', 0)}, lost {o.get('lost', 0)}"
         )
     print(f"    peak RSS MB: {summary['peak_rss_mb']}", flush=True)
+    print(f"    CPU, % of one core: {summary['cpu_percent']}", flush=True)
     if summary["error_examples"]:
         print(f"    errors: {summary['error_examples']}", flush=True)
 
