@@ -81,13 +81,13 @@ class WeChatApi:
 
     async def access_token(self, wait: float = 10.0) -> str:
         """The shared token; if none is cached, exactly one caller (across replicas) fetches it."""
-        now = asyncio.get_running_loop().time()
-        if self._local_token is not None and now < self._local_token[1]:
+        loop = asyncio.get_running_loop()
+        if self._local_token is not None and loop.time() < self._local_token[1]:
             # No store round trip: on a busy replica each await costs a lap of the event loop,
             # and a late answer is already late.
             return self._local_token[0]
         token = await self._shared_token(wait)
-        self._local_token = (token, asyncio.get_running_loop().time() + TOKEN_LOCAL_SECONDS)
+        self._local_token = (token, loop.time() + TOKEN_LOCAL_SECONDS)
         return token
 
     async def _shared_token(self, wait: float) -> str:

@@ -70,8 +70,11 @@ REPLY_PREFIX = "reply:"  # answered passively with the text that follows
 class _Push:
     """Who answers one message: the webhook passively, or, once `late`, the turn itself."""
 
-    late: bool = False
-    recorded: asyncio.Task | None = None  # writing the ASYNC dedup record
+    recorded: asyncio.Task | None = None  # writing the ASYNC dedup record, set when the deadline passed
+
+    @property
+    def late(self) -> bool:
+        return self.recorded is not None
 
 
 class WeChatInput(InputChannel):
@@ -257,13 +260,12 @@ class WeChatInput(InputChannel):
         if self.api is None and chunks:
             # No customer-service credentials: keep the answer for WeChat's next retry instead,
             # written after the "async" record so that it is not overwritten.
-            if push.recorded is not None:
-                await asyncio.wait({push.recorded})
+            assert push.recorded is not None
+            await asyncio.wait({push.recorded})
             await self.store.set(dedup_key, REPLY_PREFIX + chunks[0], self.settings.dedup_ttl)
         await self._send_chunks(inbound.openid, chunks)
 
     def _answer_later(self, push: _Push, inbound: Inbound, dedup_key: str) -> None:
-        push.late = True
         push.recorded = self._spawn(
             self.store.set(dedup_key, ASYNC, self.settings.dedup_ttl),
             "Could not record a WeChat message as answered asynchronously",
