@@ -1,7 +1,8 @@
 """Load test of the production topology: REST and WeChat channels, 1/10/50 users, 1 vs 2 Rasa replicas.
 
     .venv/bin/python benchmarks/load.py [--users 1,10,50] [--replicas 1,2] [--wechat-mode safe]
-                                        [--rounds 3] [--scaling-pairs 3] [--time-limit 240] [--json-out FILE]
+                                        [--rounds 3] [--min-conversations 60] [--scaling-pairs 3]
+                                        [--time-limit 240] [--json-out FILE]
 
 Starts N Rasa servers + N action servers (tests/scale/cluster.py: the commands of `make run`) against
 a fresh PostgreSQL database (KB, bookings, tracker store) and the local Redis (lock store, WeChat
@@ -10,7 +11,9 @@ customer-service deliveries). Everything is on loopback; every run is bounded in
 
 Simulated users (asyncio + aiohttp, closed loop, no think time) each play one script:
 - mixed: greeting, two policy questions (KB answer, follow-up), the eligibility form (4 turns),
-  a booking start -- 8 turns, played --rounds times as new conversations;
+  a booking start -- 8 turns, played --rounds times as new conversations (more rounds when fewer
+  users would play under --min-conversations: a p95 of 1 user x 3 rounds would be the slowest of 6
+  KB answers);
 - floor: 8 greetings (the cheapest turn the stack can serve).
 Messages go round-robin over the replicas, so one conversation hops between replicas on every turn.
 
@@ -35,6 +38,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import os
 import platform
 import random
@@ -490,7 +494,13 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                         for channel, workload, users, active, pair in run_plan(args, replicas):
                             driver.active = active
                             result = await run_level(
-                                driver, channel, workload, users, args.time_limit, args.rounds, pair
+                                driver,
+                                channel,
+                                workload,
+                                users,
+                                args.time_limit,
+                                rounds_for(args, users),
+                                pair,
                             )
                             summary = result.summary()
                             print_summary(summary)
@@ -507,6 +517,11 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                 client.delete(key)
         client.close()
     return summaries
+
+
+def rounds_for(args: argparse.Namespace, users: int) -> int:
+    """--rounds, or more so that the level plays at least --min-conversations conversations."""
+    return max(args.rounds, math.ceil(args.min_conversations / users))
 
 
 def run_plan(args: argparse.Namespace, replicas: int) -> list[tuple[str, str, int, int, int | None]]:
@@ -645,6 +660,12 @@ def main() -> int:
         type=int,
         default=50,
         help="with 2+ replicas, only runs with at least this many users",
+    )
+    parser.add_argument(
+        "--min-conversations",
+        type=int,
+        default=60,
+        help="conversations per run at least (more rounds for few users), so each p95 rests on enough turns",
     )
     parser.add_argument(
         "--scaling-pairs",
