@@ -42,6 +42,7 @@ import math
 import os
 import platform
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -645,6 +646,10 @@ def report_targets(summaries: list[dict[str, Any]]) -> None:
         print(f"Rasa server peak RSS: {max(rasa_rss):.0f} MB (target < 1536 MB)")
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", default="1,10,50", help="concurrent users per run, comma-separated")
@@ -682,11 +687,19 @@ def main() -> int:
     args.users = [int(u) for u in args.users.split(",")]
     args.replicas = [int(r) for r in args.replicas.split(",")]
     args.channels = args.channels.split(",")
+    # `kill` or a CI timeout sends SIGTERM: stop the servers and drop the database as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     info = machine()
     print(f"machine: {info['nproc']} cores, {info['cpu']}, python {info['python']}\n{info['free_h']}")
     print(f"busiest processes at start:\n{info['busiest_processes']}", flush=True)
     started = time.perf_counter()
-    summaries = asyncio.run(main_async(args))
+    try:
+        summaries = asyncio.run(main_async(args))
+    except KeyboardInterrupt:
+        print(
+            "\ninterrupted: servers stopped, benchmark database dropped; no results written", file=sys.stderr
+        )
+        return 130
     args.server_warnings.close()
     report_targets(summaries)
     print("\n=== server warnings and errors ===")
