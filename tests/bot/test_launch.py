@@ -87,3 +87,31 @@ async def test_turns_in_progress_share_the_event_loop(trained_model, monkeypatch
     assert sorted(predictions) == ["first", "first", "second", "second"]
     assert predictions.index("second") < 2, predictions  # the second turn started before the first ended
     assert all(reply and "海纳百创" in reply[0]["text"] for reply in replies), replies
+
+
+async def test_the_loaded_model_is_kept_out_of_full_collections(trained_model, monkeypatch) -> None:
+    """After Rasa's start-up load, the agent sits in the permanent generation that gc skips."""
+    import gc
+    from types import SimpleNamespace
+
+    from rasa.core import run
+    from rasa.core.utils import AvailableEndpoints
+
+    from bot import launch
+
+    monkeypatch.setattr(run, "load_agent_on_start", run.load_agent_on_start)  # restored afterwards
+    launch._freeze_the_loaded_model()
+    app = SimpleNamespace(ctx=SimpleNamespace())
+    try:
+        agent = await run.load_agent_on_start(
+            str(trained_model), AvailableEndpoints(), None, app, asyncio.get_running_loop()
+        )
+        assert agent.is_ready() and app.ctx.agent is agent
+        assert gc.is_tracked(agent.processor)
+        walked = gc.get_objects()  # what a full collection walks: generations 0-2, not the frozen
+        assert not any(obj is agent.processor for obj in walked)
+        assert gc.get_freeze_count() > len(walked)  # the model is most of the process's objects
+        reply = await agent.handle_text("你好", sender_id="after-freeze")
+        assert reply and "海纳百创" in reply[0]["text"]  # the frozen model still serves
+    finally:
+        gc.unfreeze()
