@@ -45,3 +45,17 @@ def test_domain_terms_stay_whole(tokenizer: CleanJiebaTokenizer, term: str) -> N
 
 def test_whitespace_only_message_has_no_tokens(tokenizer: CleanJiebaTokenizer) -> None:
     assert tokens(tokenizer, "   ") == []
+
+
+def test_loading_the_dictionary_again_keeps_the_segmentation(tmp_path: Path) -> None:
+    """Each model load used to add the user dictionary's frequencies to jieba's total again."""
+    import jieba
+
+    config = {**CleanJiebaTokenizer.get_default_config(), "dictionary_path": str(PROJECT_ROOT / "data" / "jieba_userdict")}
+    first = CleanJiebaTokenizer.create(config, LocalModelStorage(tmp_path / "a"), Resource("t"), ExecutionContext(None, "a"))
+    total, before = jieba.dt.total, tokens(first, "最高能贷多少钱")
+    for attempt in range(5):  # four plain reloads were enough to cut 多少钱 whole
+        storage = LocalModelStorage(tmp_path / f"reload-{attempt}")
+        again = CleanJiebaTokenizer.create(config, storage, Resource("t"), ExecutionContext(None, "b"))
+    assert jieba.dt.total == total
+    assert tokens(again, "最高能贷多少钱") == before == ["最高", "能贷", "多少", "钱"]
