@@ -15,10 +15,11 @@ Simulated users (asyncio + aiohttp, closed loop, no think time) each play one sc
   users would play under --min-conversations: a p95 of 1 user x 3 rounds would be the slowest of 6
   KB answers);
 - floor: 8 greetings (the cheapest turn the stack can serve).
-Messages go round-robin over the replicas, so one conversation hops between replicas on every turn.
+Messages go to the replica with the fewest requests in flight (--balance least-conn, as deploy/nginx.conf;
+round-robin for runs A-N), so one conversation's turns land on either replica.
 
 Scaling is measured inside the N-replica cluster, in --scaling-pairs interleaved pairs of runs: all
-traffic to replica 0 (the others idle: a one-replica deployment), then round-robin over all N. The
+traffic to replica 0 (the others idle: a one-replica deployment), then over all N. The
 host's speed drifts by 10-20% over minutes on these VMs; a pair run back to back on the same
 processes and database cancels that drift, where a one-replica cluster measured minutes earlier
 does not. The median of the pairs is the figure; every pair and the separate-cluster ratio are
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -50,6 +52,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,33 +178,54 @@ class CountingWeChatApi(wh.FakeWeChatApi):
 
 
 class Driver:
-    def __init__(self, cluster: Cluster, api: CountingWeChatApi, mode: str, http: aiohttp.ClientSession):
+    def __init__(
+        self, cluster: Cluster, api: CountingWeChatApi, mode: str, http: aiohttp.ClientSession, balance: str
+    ):
         self.cluster = cluster
         self.api = api
         self.mode = mode
         self.http = http
+        self.balance = balance
         self._next = itertools.count()
-        self.active = len(cluster.replicas)  # messages go round-robin over the first `active` replicas
+        self.active = len(cluster.replicas)  # messages go to the first `active` replicas
+        self._open = [0] * len(cluster.replicas)  # requests in flight per replica
 
-    def replica(self):
-        return self.cluster.replicas[next(self._next) % self.active]
+    @contextlib.contextmanager
+    def replica(self) -> Iterator[Any]:
+        """The replica the load balancer picks, counted as busy until the HTTP exchange ends.
+
+        round-robin: nginx's default. least-conn: nginx's `least_conn` (deploy/nginx.conf), fewest
+        requests in flight, ties in round-robin order; a booking turn costs 3-4 greetings of Rasa
+        CPU, so equal counts are not equal work.
+        """
+        turn = next(self._next)
+        candidates = [(turn + i) % self.active for i in range(self.active)]
+        if self.balance == "least-conn":
+            candidates.sort(key=lambda index: self._open[index])  # stable: ties stay round-robin
+        index = candidates[0]
+        self._open[index] += 1
+        try:
+            yield self.cluster.replicas[index]
+        finally:
+            self._open[index] -= 1
 
     async def rest_turn(self, sender: str, kind: str, message: str) -> Sample:
-        url = self.replica().rest_url
         started = time.perf_counter()
         try:
-            async with self.http.post(url, json={"sender": sender, "message": message}) as response:
-                body = await response.read()
-                ms = (time.perf_counter() - started) * 1000
-                if response.status != 200:
-                    return Sample(kind, ms, "error", f"HTTP {response.status}")
-                replies = json.loads(body)
-                return Sample(kind, ms, "ok" if replies else "empty")
+            with self.replica() as replica:
+                async with self.http.post(
+                    replica.rest_url, json={"sender": sender, "message": message}
+                ) as response:
+                    body = await response.read()
+            ms = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                return Sample(kind, ms, "error", f"HTTP {response.status}")
+            replies = json.loads(body)
+            return Sample(kind, ms, "ok" if replies else "empty")
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             return Sample(kind, (time.perf_counter() - started) * 1000, "error", type(exc).__name__)
 
     async def wechat_turn(self, openid: str, kind: str, message: str) -> Sample:
-        url = self.replica().wechat_url
         xml = wh.text_xml(message, msg_id=random.randint(10**15, 10**16 - 1), openid=openid)
         signed = wh.sign_push(xml, self.mode)
         signed.params["openid"] = openid
@@ -209,11 +233,13 @@ class Driver:
         self.api.arrived[openid].clear()
         started = time.perf_counter()
         try:
-            async with self.http.post(f"{url}?{urlencode(signed.params)}", data=signed.body) as response:
-                body = (await response.text()).strip()
-                ms = (time.perf_counter() - started) * 1000
-                if response.status != 200:
-                    return Sample(kind, ms, "error", f"HTTP {response.status}")
+            with self.replica() as replica:
+                url = f"{replica.wechat_url}?{urlencode(signed.params)}"
+                async with self.http.post(url, data=signed.body) as response:
+                    body = (await response.text()).strip()
+            ms = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                return Sample(kind, ms, "error", f"HTTP {response.status}")
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             return Sample(kind, (time.perf_counter() - started) * 1000, "error", type(exc).__name__)
         if body not in ("", "success"):
@@ -490,7 +516,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                     async with aiohttp.ClientSession(
                         timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
                     ) as http:
-                        driver = Driver(cluster, api, args.wechat_mode, http)
+                        driver = Driver(cluster, api, args.wechat_mode, http, args.balance)
                         await warm_up(driver)
                         for channel, workload, users, active, pair in run_plan(args, replicas):
                             driver.active = active
@@ -650,7 +676,7 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", default="1,10,50", help="concurrent users per run, comma-separated")
     parser.add_argument("--replicas", default="1,2", help="replica counts to test, comma-separated")
@@ -678,11 +704,22 @@ def main() -> int:
         default=3,
         help="with 2+ replicas, interleaved pairs of runs (replica 0 alone, then all) per channel and workload",
     )
+    parser.add_argument(
+        "--balance",
+        default="least-conn",
+        choices=["round-robin", "least-conn"],
+        help="how messages are spread over the replicas receiving them: least-conn as deploy/nginx.conf, "
+        "round-robin as nginx's default (runs A-N)",
+    )
     parser.add_argument("--json-out", type=Path, default=None)
     parser.add_argument(
         "--server-log", type=Path, default=None, help="file for the servers' warning and error lines"
     )
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = build_parser().parse_args()
     args.server_warnings = ServerWarnings(args.server_log)
     args.users = [int(u) for u in args.users.split(",")]
     args.replicas = [int(r) for r in args.replicas.split(",")]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.load import build_parser
 from bot import runtime
 
 DEPLOY = runtime.PROJECT_ROOT / "deploy"
@@ -56,3 +57,14 @@ def test_kubernetes_deployments_start_what_the_tests_start() -> None:
 def test_env_example_documents_the_log_settings() -> None:
     text = Path(runtime.PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
     assert "LOG_FORMAT=text" in text and "LOG_LEVEL=INFO" in text
+
+
+def test_the_load_balancers_spread_by_load_as_the_benchmark_measures() -> None:
+    """benchmarks/load.py defaults to --balance least-conn because production balances by load."""
+    nginx = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    rasa_upstream = next(line for line in nginx.splitlines() if line.strip().startswith("upstream rasa "))
+    assert "least_conn;" in rasa_upstream
+    ingress = yaml.safe_load((DEPLOY / "k8s" / "ingress.yaml").read_text(encoding="utf-8"))
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/load-balance"] == "ewma"
+    assert build_parser().get_default("balance") == "least-conn"
+

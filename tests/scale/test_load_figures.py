@@ -61,3 +61,43 @@ def test_kb_ratio_per_pair_uses_the_runs_where_every_replica_received_messages()
 def test_few_users_play_more_rounds_so_a_p95_rests_on_enough_turns() -> None:
     args = argparse.Namespace(rounds=3, min_conversations=60)
     assert [rounds_for(args, users) for users in (1, 10, 50, 100)] == [60, 6, 3, 3]
+
+
+def driver(balance: str, replicas: int = 2) -> Any:
+    from types import SimpleNamespace
+
+    from benchmarks.load import Driver
+
+    cluster = SimpleNamespace(replicas=[f"replica{i}" for i in range(replicas)])
+    return Driver(cluster, api=None, mode="safe", http=None, balance=balance)  # type: ignore[arg-type]
+
+
+def test_least_conn_sends_to_the_replica_with_fewest_requests_in_flight() -> None:
+    balancer = driver("least-conn")
+    with balancer.replica() as first:
+        with balancer.replica() as second:
+            assert {first, second} == {"replica0", "replica1"}
+            with balancer.replica() as third:  # both busy once: ties go round-robin
+                assert third == "replica0"
+                with balancer.replica() as fourth:
+                    assert fourth == "replica1"
+        # replica0 is still busy with `first` and `third`, replica1 now idle
+        with balancer.replica() as fifth:
+            assert fifth == "replica1"
+    with balancer.replica() as idle_again, balancer.replica() as next_one:
+        assert {idle_again, next_one} == {"replica0", "replica1"}
+
+
+def test_round_robin_ignores_requests_in_flight() -> None:
+    balancer = driver("round-robin")
+    with balancer.replica() as first:
+        assert first == "replica0"
+    with balancer.replica() as second, balancer.replica() as third:
+        assert (second, third) == ("replica1", "replica0")
+
+
+def test_one_active_replica_takes_everything() -> None:
+    balancer = driver("least-conn")
+    balancer.active = 1
+    with balancer.replica() as first, balancer.replica() as second:
+        assert first == second == "replica0"
