@@ -16,7 +16,7 @@ Simulated users (asyncio + aiohttp, closed loop, no think time) each play one sc
   KB answers);
 - floor: 8 greetings (the cheapest turn the stack can serve).
 Messages go to the replica with the fewest requests in flight (--balance least-conn, as deploy/nginx.conf;
-round-robin for runs A-N), so one conversation's turns land on either replica.
+round-robin for runs A-M and the control P), so one conversation's turns land on either replica.
 
 Scaling is measured inside the N-replica cluster, in --scaling-pairs interleaved pairs of runs: all
 traffic to replica 0 (the others idle: a one-replica deployment), then over all N. The
@@ -709,7 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="least-conn",
         choices=["round-robin", "least-conn"],
         help="how messages are spread over the replicas receiving them: least-conn as deploy/nginx.conf, "
-        "round-robin as nginx's default (runs A-N)",
+        "round-robin as nginx's default (runs A-M, P)",
     )
     parser.add_argument("--json-out", type=Path, default=None)
     parser.add_argument(
