@@ -12,7 +12,7 @@ Typical use::
 from __future__ import annotations
 
 from .catalogue import load_catalogue
-from .eligibility import ELIGIBLE, NEED_MORE_INFO, NOT_ELIGIBLE, EligibilityResult
+from .eligibility import BASIS_LAPSED, ELIGIBLE, NEED_MORE_INFO, NOT_ELIGIBLE, EligibilityResult
 from .entities import EntityMatch, EntityRecognizer
 from .errors import DataValidationError, KnowledgeBaseError, ProfileError, UnknownPolicyError
 from .exports import export_lookups, export_userdict
@@ -26,7 +26,7 @@ from .search import SearchIndex, SearchResult
 from .text import amount_to_yuan, normalize_doc_number
 
 __all__ = [
-    "ELIGIBLE", "NEED_MORE_INFO", "NOT_ELIGIBLE", "QUESTIONS",
+    "BASIS_LAPSED", "ELIGIBLE", "NEED_MORE_INFO", "NOT_ELIGIBLE", "QUESTIONS",
     "ApplicantProfile", "ApplyInfo", "Catalogue", "DataValidationError", "EligibilityResult", "EntityMatch",
     "EntityRecognizer", "Fact", "Freshness", "KnowledgeBase", "KnowledgeBaseError", "LoadResult", "Note",
     "Policy", "ProfileError", "Rule", "SearchIndex", "SearchResult", "Source", "Term", "UnknownPolicyError",

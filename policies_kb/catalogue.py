@@ -44,7 +44,10 @@ _POLICY_KEYS = {
     "eligibility", "apply", "materials", "notes", "related", "replacement_note",
 }  # fmt: skip
 _REQUIRED_POLICY_KEYS = ("id", "name", "category", "status", "summary")
-_SOURCE_KEYS = {"title", "doc_number", "date", "url", "publisher", "reliability", "note"}
+_SOURCE_KEYS = {
+    "title", "doc_number", "date", "url", "publisher", "reliability", "note",
+    "valid_until", "superseded_by", "successor_checked_on",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------- YAML reading
@@ -145,7 +148,9 @@ class _Reader:
             return default
         return value
 
-    def choice(self, key: str, allowed: tuple[str, ...] | dict, what: str, required: bool = True) -> str | None:
+    def choice(
+        self, key: str, allowed: tuple[str, ...] | dict, what: str, required: bool = True
+    ) -> str | None:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -222,7 +227,18 @@ def _parse_sources(raw: Any, issues: list[DataIssue]) -> dict[str, Source]:
             publisher=reader.str("publisher"),
             reliability=reliability,
             note=reader.str("note"),
+            valid_until=reader.date("valid_until"),
+            superseded_by=reader.str("superseded_by"),
+            successor_checked_on=reader.date("successor_checked_on"),
         )
+    for source in sources.values():
+        reader = _Reader({}, rel, source.id, issues)
+        if source.superseded_by is not None and source.superseded_by not in sources:
+            reader.issue("superseded_by", f"unknown source id {source.superseded_by!r}")
+        if source.superseded_by == source.id:
+            reader.issue("superseded_by", "a source cannot succeed itself")
+        if source.successor_checked_on is not None and source.valid_until is None:
+            reader.issue("successor_checked_on", "only meaningful with valid_until")
     return sources
 
 
@@ -240,15 +256,20 @@ def _parse_terms(raw: Any, rel: str, section: str, issues: list[DataIssue]) -> d
         if entry is None:
             continue
         reader = _Reader(entry, rel, f"{section}.{term_id}", issues)
-        reader.unknown_keys({"name", "aliases"})
-        terms[term_id] = Term(term_id, reader.str("name", required=True) or term_id, reader.str_list("aliases"))
+        reader.unknown_keys({"name", "aliases", "defined_by"})
+        terms[term_id] = Term(
+            term_id, reader.str("name", required=True) or term_id, reader.str_list("aliases"),
+            reader.str_list("defined_by"),
+        )  # fmt: skip
     return terms
 
 
 def _parse_vocabulary(raw: Any, issues: list[DataIssue]) -> Vocabulary:
     rel = "vocabulary.yaml"
     if not isinstance(raw, dict):
-        issues.append(DataIssue(rel, None, None, "must be a mapping with districts, applicant_groups, categories"))
+        issues.append(
+            DataIssue(rel, None, None, "must be a mapping with districts, applicant_groups, categories")
+        )
         return Vocabulary()
     for key in raw:
         if key not in ("districts", "applicant_groups", "categories"):
@@ -272,13 +293,21 @@ def _parse_vocabulary(raw: Any, issues: list[DataIssue]) -> Vocabulary:
         categories=categories,
     )
     seen: dict[str, str] = {}
-    for section, terms in (("districts", vocabulary.districts), ("applicant_groups", vocabulary.applicant_groups)):
+    for section, terms in (
+        ("districts", vocabulary.districts),
+        ("applicant_groups", vocabulary.applicant_groups),
+    ):
         for term in terms.values():
             for form in term.surface_forms:
                 owner = f"{section}.{term.id}"
                 if form in seen and seen[form] != owner:
                     issues.append(
-                        DataIssue(rel, owner, "aliases", f"{form!r} is also used by {seen[form]}; it must name one thing")
+                        DataIssue(
+                            rel,
+                            owner,
+                            "aliases",
+                            f"{form!r} is also used by {seen[form]}; it must name one thing",
+                        )
                     )
                 seen.setdefault(form, owner)
     return vocabulary
@@ -317,7 +346,9 @@ def _parse_policy(
         r.issue("superseded_by", "required when status is superseded")
     if superseded_by is not None:
         if superseded_by not in policy_ids:
-            r.issue("superseded_by", f"unknown policy id {superseded_by!r} (no policies/{superseded_by}.yaml)")
+            r.issue(
+                "superseded_by", f"unknown policy id {superseded_by!r} (no policies/{superseded_by}.yaml)"
+            )
         elif superseded_by == stem:
             r.issue("superseded_by", "a policy cannot supersede itself")
     related = r.str_list("related")
@@ -332,7 +363,9 @@ def _parse_policy(
     facts: list[Fact] = []
     for i, entry in _list_of_mappings(r, "facts"):
         fr = r.child(entry, f"facts[{i}].")
-        fr.unknown_keys({"key", "label", "value", "unit", "text", "verification", "sources"})
+        fr.unknown_keys(
+            {"key", "label", "value", "unit", "text", "verification", "sources", "valid_from", "valid_until"}
+        )
         key = fr.str("key", required=True) or f"fact{i}"
         if any(f.key == key for f in facts):
             fr.issue("key", f"duplicate fact key {key!r}")
@@ -347,8 +380,11 @@ def _parse_policy(
             fr.issue("unit", "required when value is a number")
         facts.append(
             Fact(key, fr.str("label", required=True) or key, value, unit, fr.str("text", required=True) or "",
-                 fr.verification(), fr.sources(sources))
+                 fr.verification(), fr.sources(sources), fr.date("valid_from"), fr.date("valid_until"))
         )  # fmt: skip
+        period = facts[-1]
+        if period.valid_from and period.valid_until and period.valid_until < period.valid_from:
+            fr.issue("valid_until", "ends before valid_from")
 
     rules: list[Rule] = []
     for i, entry in _list_of_mappings(r, "eligibility"):
@@ -364,7 +400,9 @@ def _parse_policy(
             check, errors = parse_condition(entry["check"], "check", vocab, policy_ids)
             for error in errors:
                 rr.issue(error.path, str(error))
-        rules.append(Rule(rule_id, rr.str("text", required=True) or "", rr.verification(), rr.sources(sources), check))
+        rules.append(
+            Rule(rule_id, rr.str("text", required=True) or "", rr.verification(), rr.sources(sources), check)
+        )
 
     apply = None
     if raw.get("apply") is not None:
@@ -450,6 +488,11 @@ def load_catalogue(
         raw_vocab = _read_yaml(data_dir / "vocabulary.yaml", "vocabulary.yaml", issues)
     sources = _parse_sources(raw_sources, issues) if raw_sources is not None else {}
     vocabulary = _parse_vocabulary(raw_vocab, issues) if raw_vocab is not None else Vocabulary()
+    for group in vocabulary.applicant_groups.values():
+        for source_id in group.defined_by:
+            if source_id not in sources:
+                issues.append(DataIssue("vocabulary.yaml", f"applicant_groups.{group.id}", "defined_by",
+                                        f"unknown source id {source_id!r}"))  # fmt: skip
     say(f"sources: {len(sources)}; districts: {len(vocabulary.districts)}; "
         f"applicant groups: {len(vocabulary.applicant_groups)}; categories: {len(vocabulary.categories)}")  # fmt: skip
 
@@ -478,4 +521,6 @@ def load_catalogue(
     if issues:
         raise DataValidationError(issues)
     say("validation: ok")
-    return Catalogue(sources=sources, vocabulary=vocabulary, policies=policies, fingerprint=fingerprint(data_dir))
+    return Catalogue(
+        sources=sources, vocabulary=vocabulary, policies=policies, fingerprint=fingerprint(data_dir)
+    )

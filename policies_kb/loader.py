@@ -104,16 +104,19 @@ def _insert(conn: Connection, catalogue: Catalogue, say: Progress) -> None:
 
     rows(schema.sources, [
         {"id": s.id, "position": i, "title": s.title, "doc_number": s.doc_number, "date": s.date, "url": s.url,
-         "publisher": s.publisher, "reliability": s.reliability, "note": s.note}
+         "publisher": s.publisher, "reliability": s.reliability, "note": s.note, "valid_until": s.valid_until,
+         "superseded_by": s.superseded_by, "successor_checked_on": s.successor_checked_on}
         for i, s in enumerate(catalogue.sources.values())
     ])  # fmt: skip
     vocab = catalogue.vocabulary
     rows(schema.vocabulary, [
-        *({"kind": "district", "id": t.id, "position": i, "name": t.name, "aliases": list(t.aliases)}
+        *({"kind": "district", "id": t.id, "position": i, "name": t.name, "aliases": list(t.aliases),
+           "defined_by": None}
           for i, t in enumerate(vocab.districts.values())),
-        *({"kind": "applicant_group", "id": t.id, "position": i, "name": t.name, "aliases": list(t.aliases)}
+        *({"kind": "applicant_group", "id": t.id, "position": i, "name": t.name, "aliases": list(t.aliases),
+           "defined_by": list(t.defined_by)}
           for i, t in enumerate(vocab.applicant_groups.values())),
-        *({"kind": "category", "id": k, "position": i, "name": name, "aliases": []}
+        *({"kind": "category", "id": k, "position": i, "name": name, "aliases": [], "defined_by": None}
           for i, (k, name) in enumerate(vocab.categories.items())),
     ])  # fmt: skip
     policies = list(catalogue.policies.values())
@@ -138,7 +141,8 @@ def _insert(conn: Connection, catalogue: Catalogue, say: Progress) -> None:
     rows(schema.facts, [
         {"policy_id": p.id, "key": f.key, "position": i, "label": f.label,
          "value": None if f.value is None else float(f.value), "value_is_int": isinstance(f.value, int),
-         "unit": f.unit, "text": f.text, "verification": f.verification, "sources": list(f.sources)}
+         "unit": f.unit, "text": f.text, "verification": f.verification, "sources": list(f.sources),
+         "valid_from": f.valid_from, "valid_until": f.valid_until}
         for p in policies for i, f in enumerate(p.facts)
     ])  # fmt: skip
     rows(schema.rules, [

@@ -44,6 +44,10 @@ class Source:
     publisher: str | None = None
     reliability: str | None = None
     note: str | None = None
+    # Validity of the document itself: what rests on it inherits valid_until (see validity.py).
+    valid_until: date | None = None
+    superseded_by: str | None = None  # source id of the successor document, once one is known
+    successor_checked_on: date | None = None  # the last day someone looked for an extension or successor
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Term:
     id: str
     name: str
     aliases: tuple[str, ...] = ()
+    defined_by: tuple[
+        str, ...
+    ] = ()  # source ids that define who belongs (e.g. 就业困难人员 by 沪人社规〔2022〕8号)
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -98,6 +105,9 @@ class Fact:
     text: str
     verification: str
     sources: tuple[str, ...] = ()
+    # A reference value (缴费基数, 最低工资) holds for a period; answers name it, reviews flag its end.
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 @dataclass(frozen=True)

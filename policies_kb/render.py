@@ -11,13 +11,20 @@ from collections.abc import Iterable
 from datetime import date
 
 from .citations import document_name
-from .eligibility import ELIGIBLE, NEED_MORE_INFO, EligibilityResult
+from .eligibility import BASIS_LAPSED, ELIGIBLE, NEED_MORE_INFO, NOT_ELIGIBLE, EligibilityResult
 from .freshness import freshness
 from .model import Catalogue, Fact, Policy, Source
+from .validity import dependent_lapses, group_subject, notice
 
 UNPUBLISHED = "未公布，请咨询12333或区就业促进中心"
 CAVEAT = "【待核实】"
-_STATUS_TEXT = {ELIGIBLE: "初步判断：符合条件", NEED_MORE_INFO: "还需要了解一些情况", "not_eligible": "初步判断：暂不符合条件"}
+STATUS_LABELS = {
+    ELIGIBLE: "初步判断：符合条件",
+    NEED_MORE_INFO: "还需要了解一些情况",
+    BASIS_LAPSED: "有效期已过、待确认",
+    NOT_ELIGIBLE: "初步判断：暂不符合条件",
+}
+LAPSED_MARK = "【有效期已过、待确认】"
 
 
 def _caveat(verification: str | None) -> str:
@@ -25,10 +32,29 @@ def _caveat(verification: str | None) -> str:
 
 
 def render_fact(fact: Fact, old: bool = False) -> str:
-    """补贴标准：一次性8000元 — with 【待核实】 when uncertain and UNPUBLISHED when the value is null."""
+    """补贴标准：一次性8000元 — with 【待核实】 when uncertain and UNPUBLISHED when the value is null;
+    a reference value names the period it holds for (2026年7月起)."""
     text = fact.text if fact.value is not None else UNPUBLISHED
     prefix = "（旧口径）" if old else ""
-    return f"{prefix}{fact.label}：{text}{_caveat(fact.verification)}"
+    return f"{prefix}{fact.label}{period(fact)}：{text}{_caveat(fact.verification)}"
+
+
+def period(fact: Fact) -> str:
+    """（2026年7月起） or （2025年7月至2026年6月）: empty for a fact without a period."""
+    start, end = fact.valid_from, fact.valid_until
+    if start and end:
+        return f"（{start.year}年{start.month}月至{end.year}年{end.month}月）"
+    if start:
+        return f"（{start.year}年{start.month}月起）"
+    return f"（至{end.year}年{end.month}月）" if end else ""
+
+
+def part_notices(policy: Policy, catalogue: Catalogue, on: date) -> list[str]:
+    """Notices for documents only part of the item rests on (e.g. who counts as 就业困难人员)."""
+    return [
+        f"⚠ {notice(lapse, group_subject(policy, lapse, catalogue))}"
+        for lapse in dependent_lapses(policy, on, catalogue)
+    ]
 
 
 def render_citation(source: Source, verification: str | None = None) -> str:
@@ -72,8 +98,11 @@ def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts
     district = catalogue.vocabulary.districts.get(policy.district or "")
     scope = f"（{district.name}区级政策，仅适用于{district.name}）" if district else ""
     parts: list[str] = []
-    old = not fresh.in_force
-    if old:
+    old = not fresh.in_force and not fresh.lapsed
+    if fresh.lapsed:
+        parts.append(f"{LAPSED_MARK}{policy.name}{scope}")
+        parts.append(f"⚠ {fresh.warning}")
+    elif old:
         parts.append(f"【{'已被替代' if fresh.status == 'superseded' else '已失效'}】{policy.name}{scope}")
         parts.append(f"⚠ {fresh.warning}以下为历史口径，仅供参考，请勿据此申请。")
     else:
@@ -95,8 +124,10 @@ def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts
             lines.append(f"时限：{policy.apply.deadline}")
         if lines:
             parts.append("怎么申请" + _caveat(policy.apply.verification) + "：\n" + "\n".join(lines))
-    if not old and fresh.warning:
+    if fresh.in_force and fresh.warning:
         parts.append(f"⚠ {fresh.warning}")
+    if not old:
+        parts += part_notices(policy, catalogue, on)
     citations = _citations(policy, catalogue, policy.facts[:max_facts])
     if citations:
         parts.append("\n".join(citations[:3]))
@@ -105,10 +136,10 @@ def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts
 
 def render_check_result(result: EligibilityResult, max_questions: int = 3) -> str:
     """The verdict, the reasons, up to max_questions follow-up questions and the next step."""
-    if not result.current:
+    if not result.current and result.status != BASIS_LAPSED:
         head = f"「{result.policy_name}」不是现行政策。"
         return "\n\n".join(x for x in (head, *result.reasons, result.next_step) if x)
-    parts = [f"「{result.policy_name}」{_STATUS_TEXT[result.status]}"]
+    parts = [f"「{result.policy_name}」{STATUS_LABELS[result.status]}"]
     parts.append("\n".join(f"· {r}" for r in result.reasons))
     if result.manual_checks:
         parts.append("\n".join(f"· {m}" for m in result.manual_checks))

@@ -6,7 +6,7 @@ field or operator without pulling in the reporting code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -54,7 +54,9 @@ def parse_condition(
 
 def _parse(raw: Any, path: str, vocab: Vocabulary, policy_ids: set[str], errors: list) -> Condition:
     if not isinstance(raw, dict):
-        errors.append(RuleSyntaxError(path, "a condition must be a mapping ({all|any|not} or {field, op, value})"))
+        errors.append(
+            RuleSyntaxError(path, "a condition must be a mapping ({all|any|not} or {field, op, value})")
+        )
         return AllOf(())
     if "all" in raw or "any" in raw:
         key = "all" if "all" in raw else "any"
@@ -65,11 +67,15 @@ def _parse(raw: Any, path: str, vocab: Vocabulary, policy_ids: set[str], errors:
         if not isinstance(children, list) or not children:
             errors.append(RuleSyntaxError(f"{path}.{key}", "must be a non-empty list of conditions"))
             return AllOf(())
-        parsed = tuple(_parse(c, f"{path}.{key}[{i}]", vocab, policy_ids, errors) for i, c in enumerate(children))
+        parsed = tuple(
+            _parse(c, f"{path}.{key}[{i}]", vocab, policy_ids, errors) for i, c in enumerate(children)
+        )
         return AllOf(parsed) if key == "all" else AnyOf(parsed)
     if "not" in raw:
         if set(raw) != {"not"}:
-            errors.append(RuleSyntaxError(path, f"unexpected keys next to 'not': {sorted(set(raw) - {'not'})}"))
+            errors.append(
+                RuleSyntaxError(path, f"unexpected keys next to 'not': {sorted(set(raw) - {'not'})}")
+            )
         return Not(_parse(raw["not"], f"{path}.not", vocab, policy_ids, errors))
     return _parse_leaf(raw, path, vocab, policy_ids, errors)
 
@@ -77,7 +83,9 @@ def _parse(raw: Any, path: str, vocab: Vocabulary, policy_ids: set[str], errors:
 def _parse_leaf(raw: dict, path: str, vocab: Vocabulary, policy_ids: set[str], errors: list) -> Leaf:
     extra = set(raw) - {"field", "op", "value", "ref"}
     if extra:
-        errors.append(RuleSyntaxError(path, f"unknown keys {sorted(extra)} (a leaf has field, op, value, ref)"))
+        errors.append(
+            RuleSyntaxError(path, f"unknown keys {sorted(extra)} (a leaf has field, op, value, ref)")
+        )
     field_name, op, value, ref = raw.get("field"), raw.get("op"), raw.get("value"), raw.get("ref")
     leaf = Leaf(field=str(field_name), op=str(op), value=value, ref=ref)
     if field_name not in FIELD_TYPES:
@@ -86,7 +94,9 @@ def _parse_leaf(raw: dict, path: str, vocab: Vocabulary, policy_ids: set[str], e
         )
         return leaf
     if op not in OPERATORS:
-        errors.append(RuleSyntaxError(f"{path}.op", f"unknown operator {op!r}; allowed: {', '.join(OPERATORS)}"))
+        errors.append(
+            RuleSyntaxError(f"{path}.op", f"unknown operator {op!r}; allowed: {', '.join(OPERATORS)}")
+        )
         return leaf
     kind = FIELD_TYPES[field_name]
     problem = _check_leaf(kind, op, value, ref, vocab, policy_ids)
@@ -169,14 +179,23 @@ def _check_scalar(kind: str, value: Any, vocab: Vocabulary, policy_ids: set[str]
 Truth = bool | None  # None = unknown
 
 
-def evaluate(node: Condition, profile: ApplicantProfile, on: date) -> tuple[Truth, tuple[str, ...]]:
-    """Three-valued evaluation; returns the truth and, when unknown, the fields that would decide it."""
+def evaluate(
+    node: Condition, profile: ApplicantProfile, on: date, doubtful: Callable[[Leaf], bool] | None = None
+) -> tuple[Truth, tuple[str, ...]]:
+    """Three-valued evaluation; returns the truth and, when unknown, the fields that would decide it.
+
+    A leaf for which `doubtful` is true cannot vouch for a "yes": its True counts as unknown (used
+    when the definition it relies on has lapsed; a False, e.g. not in the group, stays False).
+    """
     if isinstance(node, Leaf):
-        return _evaluate_leaf(node, profile, on)
+        truth, missing = _evaluate_leaf(node, profile, on)
+        if truth is True and doubtful is not None and doubtful(node):
+            return None, ()
+        return truth, missing
     if isinstance(node, Not):
-        truth, missing = evaluate(node.child, profile, on)
+        truth, missing = evaluate(node.child, profile, on, doubtful)
         return (None if truth is None else not truth), missing
-    results = [evaluate(child, profile, on) for child in node.children]
+    results = [evaluate(child, profile, on, doubtful) for child in node.children]
     decisive = isinstance(node, AnyOf)  # any: one True decides; all: one False decides
     if any(truth is decisive for truth, _ in results):
         return decisive, ()
@@ -272,4 +291,6 @@ def condition_from_data(data: dict[str, Any]) -> Condition:
     if "not" in data:
         return Not(condition_from_data(data["not"]))
     value = data.get("value")
-    return Leaf(data["field"], data["op"], tuple(value) if isinstance(value, list) else value, data.get("ref"))
+    return Leaf(
+        data["field"], data["op"], tuple(value) if isinstance(value, list) else value, data.get("ref")
+    )

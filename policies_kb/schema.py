@@ -45,6 +45,9 @@ sources = Table(
     Column("publisher", Text),
     Column("reliability", String(16)),
     Column("note", Text),
+    Column("valid_until", Date),
+    Column("superseded_by", String(64)),
+    Column("successor_checked_on", Date),
 )
 
 vocabulary = Table(
@@ -55,6 +58,7 @@ vocabulary = Table(
     Column("position", Integer, nullable=False),
     Column("name", Text, nullable=False),
     Column("aliases", JSON, nullable=False),
+    Column("defined_by", JSON),  # source ids; null for districts and categories
 )
 
 policies = Table(
@@ -109,6 +113,8 @@ facts = Table(
     Column("text", Text, nullable=False),
     Column("verification", String(8), nullable=False),
     Column("sources", JSON, nullable=False),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
 )
 
 rules = Table(

@@ -38,7 +38,8 @@ def read_catalogue(engine: Engine) -> Catalogue | None:
 
         sources = {
             r["id"]: Source(r["id"], r["title"], r["doc_number"], r["date"], r["url"], r["publisher"],
-                            r["reliability"], r["note"])
+                            r["reliability"], r["note"], r["valid_until"], r["superseded_by"],
+                            r["successor_checked_on"])
             for r in fetch(schema.sources)
         }  # fmt: skip
         districts, groups, categories = {}, {}, {}
@@ -48,7 +49,7 @@ def read_catalogue(engine: Engine) -> Catalogue | None:
             if r["kind"] == "district":
                 districts[r["id"]] = Term(r["id"], r["name"], tuple(r["aliases"]))
             elif r["kind"] == "applicant_group":
-                groups[r["id"]] = Term(r["id"], r["name"], tuple(r["aliases"]))
+                groups[r["id"]] = Term(r["id"], r["name"], tuple(r["aliases"]), tuple(r["defined_by"] or ()))
             else:
                 categories[r["id"]] = r["name"]
         children: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -61,7 +62,17 @@ def read_catalogue(engine: Engine) -> Catalogue | None:
             if value is not None and r["value_is_int"]:
                 value = int(value)
             children["facts"][r["policy_id"]].append(
-                Fact(r["key"], r["label"], value, r["unit"], r["text"], r["verification"], tuple(r["sources"]))
+                Fact(
+                    r["key"],
+                    r["label"],
+                    value,
+                    r["unit"],
+                    r["text"],
+                    r["verification"],
+                    tuple(r["sources"]),
+                    r["valid_from"],
+                    r["valid_until"],
+                )
             )
         for r in fetch(schema.rules):
             check = None if r["check_tree"] is None else condition_from_data(r["check_tree"])
@@ -76,7 +87,9 @@ def read_catalogue(engine: Engine) -> Catalogue | None:
             apply = None
             if r["apply"] is not None:
                 a = r["apply"]
-                apply = ApplyInfo(a["online"], a["offline"], a["deadline"], a["verification"], tuple(a["sources"]))
+                apply = ApplyInfo(
+                    a["online"], a["offline"], a["deadline"], a["verification"], tuple(a["sources"])
+                )
             policies[pid] = Policy(
                 id=pid, name=r["name"], category=r["category"], status=r["status"], summary=r["summary"],
                 aliases=tuple(children["aliases"][pid]), scope=r["scope"], district=r["district"],
