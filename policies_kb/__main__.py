@@ -1,4 +1,4 @@
-"""Command line: python -m policies_kb {validate,load,search,show,check,export-userdict,export-lookups}.
+"""Command line: python -m policies_kb {validate,load,search,show,check,review,export-userdict,export-lookups}.
 
 Results go to stdout as JSON (for scripts and CI); progress and errors go to stderr in Chinese and
 English. Bad input never produces a traceback: exit 1 for data/input errors, 2 for usage errors.
@@ -24,6 +24,7 @@ from .kb import reference_date
 from .loader import counts, load, stderr_progress
 from .profile import ApplicantProfile
 from .render import render_check_result, render_policy_card
+from .review import DEFAULT_HORIZON_DAYS, render_review_text, review
 from .search import SearchIndex
 
 
@@ -46,6 +47,16 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {value!r}") from None
 
 
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"天数应为非负整数 / expected a whole number of days >= 0, got {value!r}")
+    return days
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m policies_kb", description="海纳百创 policy knowledge base")
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory (default: policies_kb/data)")
@@ -65,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", type=Path, required=True)
     p.add_argument("--date", type=_date, default=None)
     p.add_argument("--policy", default=None, help="one policy id (default: every current policy)")
+    p = sub.add_parser("review", help="the policy team's review report: ending documents, stale items, 待核实")
+    p.add_argument("--on", type=_date, default=None, help="review date (default HAINA_REFERENCE_DATE or today)")
+    p.add_argument("--horizon-days", type=_days, default=DEFAULT_HORIZON_DAYS,
+                   help=f"flag what ends within this many days (default {DEFAULT_HORIZON_DAYS})")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print JSON instead of the Chinese text report")
     p = sub.add_parser("export-userdict", help="write the jieba user dictionary")
     p.add_argument("path", type=Path)
     p = sub.add_parser("export-lookups", help="write the Rasa lookup-table YAML")
@@ -92,6 +108,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "export-lookups":
         _emit({"written": str(export_lookups(args.path, catalogue))})
+        return 0
+    if args.command == "review":
+        report = review(catalogue, args.on or reference_date(), args.horizon_days)
+        if args.json:
+            _emit(report.to_dict())
+        else:
+            sys.stdout.write(render_review_text(report))
         return 0
     on = args.date or reference_date()
     if args.command == "search":
