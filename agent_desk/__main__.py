@@ -1,6 +1,6 @@
 """Agent-desk CLI.
 
-    python -m agent_desk create-user NAME --role agent|admin [--password-stdin]
+    python -m agent_desk create-user NAME --role agent|admin|policy [--password-stdin]
     python -m agent_desk set-password NAME [--password-stdin]
     python -m agent_desk users
     python -m agent_desk unanswered [--days 30] [--limit 50]
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--database-url", default=None)
     sub = parser.add_subparsers(dest="command", required=True)
-    create = sub.add_parser("create-user", help="create an agent or admin account")
+    create = sub.add_parser("create-user", help="create an agent, admin or policy-team account")
     create.add_argument("name")
     create.add_argument("--role", choices=ROLES, default="agent")
     create.add_argument(

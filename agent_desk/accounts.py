@@ -6,8 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-ROLES: tuple[str, ...] = ("agent", "admin")
-ROLE_LABELS = {"agent": "坐席", "admin": "管理员"}
+# policy: the policy team (政策组) — keeps the knowledge base up to date; sees the policy pages and the
+# review report, not the callers' bookings. admin sees everything.
+ROLES: tuple[str, ...] = ("agent", "admin", "policy")
+ROLE_LABELS = {"agent": "坐席", "admin": "管理员", "policy": "政策组"}
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,16 @@ class Agent:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def serves_callers(self) -> bool:
+        """Agents and admins handle callers' bookings (personal data); the policy team does not."""
+        return self.role in ("agent", "admin")
+
+    @property
+    def reviews_policies(self) -> bool:
+        """The policy team and admins see the knowledge-base review report."""
+        return self.role in ("policy", "admin")
 
     def to_dict(self) -> dict:
         return {

@@ -75,7 +75,9 @@ class AgentDesk:
                 f"bad user name {name!r}", "用户名须为 2–64 位字母、数字或 _ . -（不含空格和中文）。"
             )
         if role not in ROLES:
-            raise InvalidInputError(f"bad role {role!r}", "角色只能是 agent（坐席）或 admin（管理员）。")
+            raise InvalidInputError(
+                f"bad role {role!r}", "角色只能是 agent（坐席）、admin（管理员）或 policy（政策组）。"
+            )
         if not isinstance(password, str) or not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
             raise InvalidInputError(
                 "password length", f"密码长度须为 {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} 个字符。"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
@@ -17,13 +17,16 @@ from bot.web.auth import (
     THROTTLED_MESSAGE,
     admin_required,
     bearer_token,
+    caller_service_required,
     current_agent,
     login_required,
+    policy_team_required,
 )
 from bot.web.http import ApiError, int_param, json_body, json_response, text_field
 from bot.web.services import services
 from consultations import AREAS, DISTRICTS, BookingError, ConsultationError, normalise_phone
 from policies_kb import ProfileError, UnknownPolicyError, reference_date
+from policies_kb.review import DEFAULT_HORIZON_DAYS, render_review_text, review
 
 routes = web.RouteTableDef()
 MAX_QUERY_CHARS = 200
@@ -147,6 +150,21 @@ async def eligibility_check(request: web.Request) -> web.Response:
     )
 
 
+@routes.get("/api/console/review")
+@policy_team_required
+async def policy_review(request: web.Request) -> web.Response:
+    """The policy team's review report (policies_kb.review) for ?on=YYYY-MM-DD (default: the
+    reference date), flagging what ends within ?horizon_days= (default 90)."""
+    raw = request.query.get("on", "").strip()
+    try:
+        on = date.fromisoformat(raw) if raw else reference_date()
+    except ValueError:
+        raise ApiError(400, "日期格式应为 YYYY-MM-DD，例如 2026-12-03。", "bad_param") from None
+    horizon = int_param(request, "horizon_days", DEFAULT_HORIZON_DAYS, 0, 3650)
+    report = await asyncio.to_thread(review, services(request).kb.catalogue, on, horizon)
+    return json_response({**report.to_dict(), "text": render_review_text(report)})
+
+
 # ------------------------------------------------------------------ consultations
 
 
@@ -174,7 +192,7 @@ def _booking_error(error: ConsultationError) -> ApiError:
 
 
 @routes.get("/api/consultations/options")
-@login_required
+@caller_service_required
 async def consultation_options(request: web.Request) -> web.Response:
     rules = services(request).bookings.rules
     return json_response(
@@ -194,7 +212,7 @@ async def consultation_options(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/consultations/experts")
-@login_required
+@caller_service_required
 async def find_experts(request: web.Request) -> web.Response:
     topic = request.query.get("topic", "").strip()
     form = request.query.get("form", "any")
@@ -214,7 +232,7 @@ async def find_experts(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/consultations/experts/{expert_id}/slots")
-@login_required
+@caller_service_required
 async def expert_slots(request: web.Request) -> web.Response:
     service = services(request).bookings
     expert_id = request.match_info["expert_id"]
@@ -225,7 +243,7 @@ async def expert_slots(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/consultations/bookings")
-@login_required
+@caller_service_required
 async def book(request: web.Request) -> web.Response:
     """Book for a caller: {slot_id, name, phone, topic, stage, request_id?}; request_id makes a
     double-click or a retried request book once."""
@@ -251,7 +269,7 @@ async def book(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/consultations/bookings/lookup")
-@login_required
+@caller_service_required
 async def list_bookings(request: web.Request) -> web.Response:
     """{phone} (bookings made by phone) or {user_id} (online user); all: true adds past and
     cancelled ones. POST, so phone numbers never appear in URLs or proxy logs."""
@@ -278,7 +296,7 @@ async def list_bookings(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/consultations/bookings/{code}/cancel")
-@login_required
+@caller_service_required
 async def cancel_booking(request: web.Request) -> web.Response:
     """{phone | user_id}: the caller the booking belongs to (a code alone cancels nothing)."""
     data = await json_body(request)

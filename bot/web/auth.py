@@ -78,6 +78,32 @@ def admin_required(handler: Handler) -> Handler:
     return wrapper
 
 
+def caller_service_required(handler: Handler) -> Handler:
+    """Agents and admins: routes that show or change callers' bookings (names, phone numbers)."""
+
+    @login_required
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        if not request[_AGENT].serves_callers:
+            raise ApiError(403, "没有权限：预约与来电人信息仅限坐席和管理员。", "forbidden")
+        return await handler(request)
+
+    return wrapper
+
+
+def policy_team_required(handler: Handler) -> Handler:
+    """The policy team and admins: the knowledge-base review report."""
+
+    @login_required
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        if not request[_AGENT].reviews_policies:
+            raise ApiError(403, "没有权限：政策核查仅限政策组和管理员。", "forbidden")
+        return await handler(request)
+
+    return wrapper
+
+
 class LoginThrottle:
     """At most MAX_FAILURES failed logins per account name and per client address in the window."""
 

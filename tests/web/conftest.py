@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 ]
 ADMIN = ("admin", "admin-password-1")
 AGENT = ("wang", "agent-password-1")
+POLICY = ("zhou", "policy-password-1")  # the policy team (政策组)
 
 
 def free_port() -> int:
@@ -127,11 +128,12 @@ class WebServer:
     supervisor: runtime.Supervisor
     admin: tuple[str, str] = ADMIN
     agent: tuple[str, str] = AGENT
+    policy: tuple[str, str] = POLICY
 
 
 @pytest.fixture(scope="session")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    """`python -m bot.web.server` on a free port, fresh SQLite database with slots and two accounts.
+    """`python -m bot.web.server` on a free port, fresh SQLite database with slots and three accounts.
     RASA_URL points at a closed port: the console needs no Rasa."""
     from agent_desk import AgentDesk
 
@@ -142,6 +144,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     desk = AgentDesk.open(database_url)
     desk.create_user(ADMIN[0], "admin", ADMIN[1])
     desk.create_user(AGENT[0], "agent", AGENT[1])
+    desk.create_user(POLICY[0], "policy", POLICY[1])
     for text, channel in [
         ("请问外籍人士能申请创业担保贷款吗？我的电话13812345678", "wechat"),
         ("灵活就业人员社保补贴可以退吗？", "rest"),

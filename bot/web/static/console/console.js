@@ -460,6 +460,82 @@
     load();
   }
 
+  // ---------------------------------------------------------------- 政策核查（政策组、管理员）
+  function reviewView() {
+    page("政策核查", "按核查日期列出需要政策组处理的事项，最紧急的排在前面：即将到期或已到期的文件及依赖它的政策，政策本身的有效期，有期限的参考数值，久未核对的政策，待核实内容。");
+    var on = h("input", { id: "rv-on", type: "date" });
+    var horizon = h("select", { id: "rv-horizon" }, [[30, "30 天内"], [60, "60 天内"], [90, "90 天内"], [180, "180 天内"], [365, "一年内"]].map(function (d) {
+      return h("option", { value: String(d[0]), text: d[1] });
+    }));
+    horizon.value = "90";
+    var out = h("div", { id: "review-output" });
+    function table(headers, rows, id) {
+      return h("div", { class: "table-wrap" }, h("table", { id: id },
+        h("thead", null, h("tr", null, headers.map(function (t) { return h("th", { text: t }); }))),
+        h("tbody", null, rows)));
+    }
+    function policyLink(id, name) { return h("a", { href: "#/policy/" + encodeURIComponent(id), text: name }); }
+    function stateBadge(x) { return badge(x.when, x.state === "ended" ? "danger" : "warn"); }
+    function section(id, title, count, body, empty) {
+      return h("section", { class: "panel", id: id },
+        h("h2", { text: title + "（" + count + "）" }),
+        count ? body : h("p", { class: "muted", text: empty || "无" }));
+    }
+    function render(d) {
+      out.textContent = "";
+      out.appendChild(h("p", { class: "muted", id: "review-meta", text: "核查日期：" + d.on + "　·　提前 " + d.horizon_days + " 天提示　·　超过 " + d.review_interval_days + " 天未核对视为待复核" }));
+      out.appendChild(section("review-documents", "即将到期或已到期的文件", d.documents.length, h("div", null,
+        table(["文号", "文件名称", "有效期至", "状态", "后续文件", "最近一次查找后续文件", "依赖内容"], d.documents.map(function (x) {
+          return h("tr", { "data-source": x.source_id },
+            h("td", { text: x.doc_number || "（无文号）" }), h("td", { text: x.title }), h("td", { text: x.valid_until }),
+            h("td", null, badge(x.state_label, x.state === "ended" ? "danger" : "warn"), " ", x.when),
+            h("td", { text: "未录入" }), h("td", { text: x.successor_checked_on || "从未核对" }),
+            h("td", { class: "num", text: x.dependants.length + " 项" }));
+        }), "review-documents-table"),
+        d.documents.map(function (x) {
+          return h("div", { class: "dependants" },
+            h("h3", { text: "依赖 " + (x.doc_number || x.title) + " 的内容" }),
+            x.dependants.length ? table(["政策", "依赖方式", "内容"], x.dependants.map(function (dep) {
+              return h("tr", null, h("td", null, policyLink(dep.policy_id, dep.policy_name)), h("td", { text: dep.via_label }),
+                h("td", { text: dep.via === "item" ? "整项政策依据该文件" : (dep.part_text || "") + (dep.groups.length ? "（经由" + dep.groups.map(function (g) { return "「" + g + "」"; }).join("、") + "的认定）" : "") }));
+            }), "review-dependants-" + x.source_id) : h("p", { class: "muted", text: "没有政策依赖该文件。" }));
+        })), "核查期内没有到期的文件。"));
+      out.appendChild(section("review-items", "本身有效期将到或已过的政策", d.expiring_items.length,
+        table(["政策", "有效期至", "状态"], d.expiring_items.map(function (x) {
+          return h("tr", null, h("td", null, policyLink(x.policy_id, x.policy_name)), h("td", { text: x.expires_on }), h("td", null, stateBadge(x)));
+        }))));
+      out.appendChild(section("review-values", "期限将到或已过的参考数值", d.reference_values.length,
+        table(["政策", "项目", "数值", "适用期", "状态", "核实"], d.reference_values.map(function (x) {
+          return h("tr", null, h("td", null, policyLink(x.policy_id, x.policy_name)), h("td", { text: x.label }), h("td", { text: x.text }),
+            h("td", { text: (x.valid_from ? x.valid_from + " 至 " : "至 ") + x.valid_until }), h("td", null, stateBadge(x)), h("td", null, verificationBadge(x.verification)));
+        }))));
+      out.appendChild(section("review-stale", "从未核对或超过 " + d.review_interval_days + " 天未核对的政策", d.unreviewed.length,
+        table(["政策", "最近核对", "情况"], d.unreviewed.map(function (x) {
+          return h("tr", null, h("td", null, policyLink(x.policy_id, x.policy_name)), h("td", { text: x.last_reviewed || "—" }), h("td", { text: x.when }));
+        }))));
+      out.appendChild(section("review-unverified", "待核实内容统计", d.unverified.length,
+        table(["政策", "数据", "条件", "提示", "合计"], d.unverified.map(function (x) {
+          return h("tr", null, h("td", null, policyLink(x.policy_id, x.policy_name)), h("td", { class: "num", text: String(x.facts) }),
+            h("td", { class: "num", text: String(x.rules) }), h("td", { class: "num", text: String(x.notes) }), h("td", { class: "num", text: String(x.total) }));
+        }))));
+      out.appendChild(h("section", { class: "panel" },
+        h("div", { class: "panel-head" }, h("h2", { text: "文字版报告" }), copyButton(function () { return d.text; }, "复制报告")),
+        h("pre", { class: "card-text", id: "review-text", text: d.text })));
+    }
+    function load() {
+      var q = "horizon_days=" + horizon.value + (on.value ? "&on=" + encodeURIComponent(on.value) : "");
+      api("GET", "/api/console/review?" + q).then(function (d) {
+        if (!on.value) on.value = d.on;
+        render(d);
+      }).catch(function (err) { showError(out, err); });
+    }
+    on.addEventListener("change", load);
+    horizon.addEventListener("change", load);
+    view.appendChild(h("div", { class: "inline-form" }, h("label", null, "核查日期", on), h("label", null, "提前提示", horizon)));
+    view.appendChild(out);
+    load();
+  }
+
   // ---------------------------------------------------------------- 账号管理（管理员）
   function usersView() {
     page("账号管理", "仅管理员可见；权限在服务器端校验。");
@@ -476,7 +552,7 @@
       }).catch(function (err) { showError(out, err); });
     }
     var name = h("input", { id: "nu-name", maxlength: "64", placeholder: "字母、数字、_ . -", autocomplete: "off" });
-    var role = h("select", { id: "nu-role" }, h("option", { value: "agent", text: "坐席" }), h("option", { value: "admin", text: "管理员" }));
+    var role = h("select", { id: "nu-role" }, h("option", { value: "agent", text: "坐席" }), h("option", { value: "admin", text: "管理员" }), h("option", { value: "policy", text: "政策组" }));
     var pw = h("input", { id: "nu-password", type: "password", maxlength: "256", autocomplete: "new-password", placeholder: "至少 10 位" });
     var form = h("form", { class: "inline-form", id: "nu-form" }, h("label", null, "用户名", name), h("label", null, "角色", role), h("label", null, "初始密码", pw),
       h("button", { type: "submit", class: "primary", text: "创建账号" }));
@@ -507,7 +583,8 @@
 
   // ---------------------------------------------------------------- routing
   function route() {
-    var parts = (location.hash || "#/search").slice(2).split("/");
+    var home = me && me.role === "policy" ? "#/review" : "#/search";
+    var parts = (location.hash || home).slice(2).split("/");
     var name = parts[0] || "search";
     var arg = parts[1] ? decodeURIComponent(parts[1]) : null;
     Array.prototype.forEach.call(document.querySelectorAll("#nav a"), function (a) {
@@ -517,6 +594,7 @@
     else if (name === "check") checkView(arg);
     else if (name === "bookings") bookingsView();
     else if (name === "unanswered") unansweredView();
+    else if (name === "review") reviewView();
     else if (name === "users") usersView();
     else searchView();
     window.scrollTo(0, 0);
@@ -526,6 +604,8 @@
     me = d.user;
     document.getElementById("who").textContent = me.name + "（" + me.role_label + "）";
     if (me.role === "admin") Array.prototype.forEach.call(document.querySelectorAll(".admin-only"), function (n) { n.hidden = false; });
+    if (me.role === "admin" || me.role === "policy") Array.prototype.forEach.call(document.querySelectorAll(".review-only"), function (n) { n.hidden = false; });
+    if (me.role === "policy") Array.prototype.forEach.call(document.querySelectorAll(".callers-only"), function (n) { n.hidden = true; });
     window.addEventListener("hashchange", route);
     route();
   }).catch(function (err) { showError(view, err); });
