@@ -148,6 +148,11 @@ def test_cli_create_user_from_stdin(database_url: str) -> None:
     assert short.returncode == 1 and "密码长度" in short.stderr
     listed = run("users")
     assert '"zhao"' in listed.stdout and "scrypt" not in listed.stdout
+    policy = run("create-user", "zhou", "--role", "policy", "--password-stdin", stdin="a-good-password\n")
+    assert policy.returncode == 0 and "已创建账号 zhou（policy）" in policy.stdout, policy.stderr
     desk = AgentDesk.open(database_url, reuse=False)
     assert desk.login("zhao", "a-good-password").agent.role == "admin"
+    team = desk.login("zhou", "a-good-password").agent
+    assert team.role == "policy" and team.reviews_policies and not team.serves_callers and not team.is_admin
+    assert team.to_dict()["role_label"] == "政策组"
     desk.engine.dispose()
