@@ -1,5 +1,8 @@
 """GET /api/console/review, in process on SQLite and PostgreSQL: the policy team and admins get the
-review report; agents get 403, visitors 401; the policy team never reaches callers' bookings."""
+review report; agents get 403, visitors 401; the policy team never reaches callers' bookings.
+
+Named test_api_* so it runs before the browser tests: sync Playwright keeps an event loop running
+for the session, and pytest-asyncio cannot start one after it."""
 
 from __future__ import annotations
 
