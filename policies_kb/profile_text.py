@@ -167,7 +167,9 @@ def _prep(text: str) -> str:
     return _CN_RUN.sub(lambda m: _cn_run_to_digits(m.group(0), t[m.end() : m.end() + 1]), t)
 
 
-_UNKNOWN_RE = re.compile(r"不知道|不清楚|不确定|不记得|记不清|忘了|说不好|不好说|不太懂|不懂|啥意思|什么意思|无所谓")
+_UNKNOWN_RE = re.compile(
+    r"不知道|不清楚|不确定|不记得|记不清|忘了|说不好|不好说|不太懂|不懂|啥意思|什么意思|无所谓"
+)
 _CORRECTION_RE = re.compile(
     r"不对|错了|说错了?|搞错了?|更正(?:一下)?|纠正(?:一下)?|改一下|改成|应该是|其实是|准确(?:地|的)?说|哦不|不不"
 )
@@ -216,7 +218,16 @@ def _scan(t: str, forms: dict[str, str]) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------ dates
 
 _REL_YEAR = {"大前年": -3, "前年": -2, "去年": -1, "今年": 0, "本年": 0, "明年": 1, "后年": 2}
-_REL_MONTH = {"上上个月": -2, "上上月": -2, "上个月": -1, "上月": -1, "这个月": 0, "本月": 0, "下个月": 1, "下月": 1}
+_REL_MONTH = {
+    "上上个月": -2,
+    "上上月": -2,
+    "上个月": -1,
+    "上月": -1,
+    "这个月": 0,
+    "本月": 0,
+    "下个月": 1,
+    "下月": 1,
+}
 _DATE_RE = re.compile(
     r"(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d\d)[-./](?P<im>\d{1,2})(?:[-./](?P<id>\d{1,2}))?(?![\d.]))"
     r"|(?P<compact>(?<!\d)(?P<cy>(?:19|20)\d\d)(?P<cm>[01]\d)(?P<cd>[0-3]\d)(?!\d))"
@@ -286,12 +297,16 @@ def _find_dates(t: str, today: date) -> list[_DateHit]:
             unit = m.group("au")[-1]
             if unit == "年" and n != 0.5:
                 centre = today - relativedelta(years=int(n))
-                hits.append(_DateHit(s, e, centre - relativedelta(months=6), centre + relativedelta(months=6), "year"))
+                hits.append(
+                    _DateHit(s, e, centre - relativedelta(months=6), centre + relativedelta(months=6), "year")
+                )
             elif unit in "年月":
                 months = 6 if unit == "年" else (int(n) if n >= 1 else 0)
                 if n == 0.5 and unit == "月":  # 半个月前
                     centre = today - timedelta(days=15)
-                    hits.append(_DateHit(s, e, centre - timedelta(days=7), centre + timedelta(days=7), "fuzzy"))
+                    hits.append(
+                        _DateHit(s, e, centre - timedelta(days=7), centre + timedelta(days=7), "fuzzy")
+                    )
                     continue
                 then = today - relativedelta(months=months)
                 hits.append(_ymd(s, e, then.year, then.month, None))
@@ -575,7 +590,9 @@ def _parse_percent(t: str) -> ParsedAnswer:
     n = _bare_number(t)
     if n is not None:
         if 0 < n < 1 and n != int(n):
-            return _fail(f"请确认一下：是百分之{round(n * 100)}吗？请回答带百分号的数字，例如“{round(n * 100)}%”。")
+            return _fail(
+                f"请确认一下：是百分之{round(n * 100)}吗？请回答带百分号的数字，例如“{round(n * 100)}%”。"
+            )
         return _percent_answer(n, at_least)
     return _fail(_PERCENT_MSG)
 
@@ -590,7 +607,10 @@ _BOOL_MSG = "抱歉没听明白，请回答“是”或“不是”。"
 # Field-specific wordings, checked before the generic yes/no; (pattern, value) in order.
 _BOOL_SPECIFIC: dict[str, list[tuple[str, bool]]] = {
     "good_credit": [
-        (r"没有不良|无不良|没有逾期|没逾期|信用(?:良好|很好|好|不错|没问题)|征信(?:良好|很好|好|正常|没问题|干净)", True),
+        (
+            r"没有不良|无不良|没有逾期|没逾期|信用(?:良好|很好|好|不错|没问题)|征信(?:良好|很好|好|正常|没问题|干净)",
+            True,
+        ),
         (r"有不良|有逾期|征信(?:不好|有问题|花了)|信用(?:不好|差)|黑名单|失信|老赖", False),
         (r"不是|不对|否", False),
         (r"没有|没|无", True),
@@ -598,7 +618,10 @@ _BOOL_SPECIFIC: dict[str, list[tuple[str, bool]]] = {
     ],
     "dishonest_debtor": [(r"不是老赖|没被|没有被|不是失信", False), (r"老赖|被认定|被列入|是失信", True)],
     "first_business": [
-        (r"不是第1次|第[2-9]次|之前(?:也)?(?:开|创|注册|办)过|以前(?:也)?(?:开|创|注册|办)过|开过|创过业", False),
+        (
+            r"不是第1次|第[2-9]次|之前(?:也)?(?:开|创|注册|办)过|以前(?:也)?(?:开|创|注册|办)过|开过|创过业",
+            False,
+        ),
         (r"第1次|首次|头1次|头回", True),
     ],
     "legal_representative": [
@@ -636,22 +659,31 @@ def _parse_bool(field: str, t: str) -> ParsedAnswer:
 # ------------------------------------------------------------------ enums, districts, groups
 
 _HUKOU_MSG = "请告诉我您的户籍或证件类型，例如“上海户口”“上海市居住证”“海外人才居住证”，或“都没有”。"
+# "都没有" names no permit: it is "other" only as the reply to the hukou question itself.
+_BARE_NONE = r"都没有|都没"
 _HUKOU_PATTERNS: list[tuple[str, str]] = [
     ("overseas_talent_permit", r"海外人才居住证|人才居住证|海外人才|b证"),
     ("hk_mo_tw_permit", r"港澳台|港澳|台湾|台胞|香港|澳门"),
     ("foreign_permanent", r"永久居留|永居|中国绿卡|外国人永久"),
     ("returned_overseas_startup", r"留学回国|留学归国|海归|归国留学"),
-    ("other", r"没有居住证|没居住证|没办居住证|没有任何证|什么证都没|啥证都没|都没有|都没"),
+    ("other", r"没有居住证|没居住证|没办居住证|没有任何证|什么证都没|啥证都没"),
+    ("other", _BARE_NONE),
     ("residence_permit", r"居住证"),
-    ("shanghai", r"上海户口|上海户籍|上海本地|本地户口|本地户籍|本市户籍|本市户口|沪籍|上海籍|(?<!新)上海人|本地人|"
-                 r"落户|本地的|上海的户口"),  # fmt: skip
+    (
+        "shanghai",
+        r"上海户口|上海户籍|上海本地|本地户口|本地户籍|本市户籍|本市户口|沪籍|上海籍|(?<!新)上海人|本地人|"
+        r"落户|本地的|上海的户口",
+    ),  # fmt: skip
 ]
 _HUKOU_ASK_PERMIT = "请问您持有上海市居住证吗？请回答“有居住证”或“没有居住证”。"
 _HUKOU_ASK_FOREIGN = "请问您持有外国人永久居留身份证吗？请回答“有永居证”或“没有”。"
 
 
-def _find_hukou(t: str) -> str | None:
+def _find_hukou(t: str, answering: bool = True) -> str | None:
+    """The hukou a text states; a bare "都没有" counts only when `answering` the hukou question."""
     for value, pattern in _HUKOU_PATTERNS:
+        if pattern == _BARE_NONE and not answering:
+            continue
         for m in re.finditer(pattern, t):
             if value == "other" or not _negated(t, m.start()):
                 return value
@@ -667,7 +699,9 @@ def _parse_hukou(t: str) -> ParsedAnswer:
     if re.search(r"外地|外省|外来|农村|老家|非上海|非沪|不是上海", t):
         return _fail(_HUKOU_ASK_PERMIT)
     if re.search(r"不是|不对|没有|否", t):
-        return _fail("好的。请问您持有哪种证件：上海市居住证、海外人才居住证、港澳台居民居住证、外国人永久居留身份证，还是都没有？")
+        return _fail(
+            "好的。请问您持有哪种证件：上海市居住证、海外人才居住证、港澳台居民居住证、外国人永久居留身份证，还是都没有？"
+        )
     # The question is "您是上海户籍吗？如果不是，持有哪种证件…", so only 是/对 (not 有) confirm 上海户籍.
     if re.fullmatch(r"(?:是|对|嗯|恩|没错|yes|y)(?:的|滴|呀|啊|吧|[,，。!！])*", t):
         return _good("shanghai")
@@ -790,6 +824,8 @@ def _empty_message(field: str, kind: str) -> str:
 
 
 _CLAUSE_RE = re.compile(r"[^,，。;；!！?？]+")
+# "首次创业一次性补贴" names a policy; it says nothing about the person asking.
+_NOT_A_POLICY_NAME = r"(?!的?(?:1次性|一次性)?(?:补贴|补助|奖励|贷款|担保|贴息|资助|扶持|政策))"
 _INTENT_RE = re.compile(r"想|打算|准备|计划|考虑|希望|要不要|能不能|可以|如何|怎么")
 _REGISTRATION_CONTEXT = re.compile(r"注册|公司|开|办|店|创业|企业|个体|合作社|民非|工作室|落地")
 _DATE_FIELD_AFTER = [("graduation_date", r"毕业"), ("registration_date", r"注册|成立|开业|登记|开的|开了|创办|办的"),
@@ -799,7 +835,9 @@ _DATE_FIELD_BEFORE = [("graduation_date", r"毕业(?:于|时间|日期|是)?$"),
                       ("birth_date", r"(?:出生|生)(?:于|日期|日|是)?$")]  # fmt: skip
 
 
-def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer], corrected_date: str | None) -> str | None:
+def _extract_segment(
+    t: str, today: date, out: dict[str, ParsedAnswer], corrected_date: str | None
+) -> str | None:
     """Add the facts of one stretch of text to out; return the date field it set last.
 
     corrected_date: the date field the previous stretch set, for a correction that only says the new
@@ -822,7 +860,7 @@ def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer], correcte
         age = re.search(r"(?<!虚)(?<![\d.])(\d{1,3})(?:周岁|岁)|今年(\d{1,2})(?![\d年月个])", clause)
         if age:
             out["age"] = _age_answer(int(age.group(1) or age.group(2)))
-        if (value := _find_hukou(clause)) is not None:
+        if (value := _find_hukou(clause, answering=False)) is not None:
             out["hukou"] = _good(value)
         if re.search(r"社保|社会保险", clause) and re.search(r"\d|半年", clause):
             answer = _parse_months(clause)
@@ -837,7 +875,7 @@ def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer], correcte
             out["business_type"] = _good(value)
         if re.search(r"不是第1次创业|之前(?:也)?创过业|以前(?:也)?创过业", clause):
             out["first_business"] = _good(False)
-        elif re.search(r"第1次创业|首次创业|头1次创业", clause):
+        elif re.search(r"(?:第1次|首次|头1次)创业" + _NOT_A_POLICY_NAME, clause):
             out["first_business"] = _good(True)
         if re.search(r"我不是(?:法人|法定代表人)", clause):
             out["legal_representative"] = _good(False)
@@ -846,7 +884,9 @@ def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer], correcte
     found_groups = _find_groups(t)
     if found_groups:
         previous = out.get("groups")
-        merged = found_groups | (previous.value if previous and isinstance(previous.value, frozenset) else frozenset())
+        merged = found_groups | (
+            previous.value if previous and isinstance(previous.value, frozenset) else frozenset()
+        )
         out["groups"] = _good(frozenset(merged))
     districts, _ = _vocabulary()
     candidates: dict[str, bool] = {}
@@ -854,7 +894,9 @@ def _extract_segment(t: str, today: date, out: dict[str, ParsedAnswer], correcte
         clause = clause_match.group(0)
         for start, _, district in _scan(clause, districts):
             if not _negated(clause, start):
-                candidates[district] = candidates.get(district, False) or bool(_REGISTRATION_CONTEXT.search(clause))
+                candidates[district] = candidates.get(district, False) or bool(
+                    _REGISTRATION_CONTEXT.search(clause)
+                )
     in_context = [d for d, ctx in candidates.items() if ctx]
     if len(in_context) == 1:
         out["registration_district"] = _good(in_context[0])
@@ -880,4 +922,3 @@ def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
 def extract_profile(text: str, today: date) -> dict[str, Any]:
     """Field -> value for the facts extract_answers finds (use extract_answers to see which are approximate)."""
     return {field: answer.value for field, answer in extract_answers(text, today).items()}
-

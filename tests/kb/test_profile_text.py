@@ -360,3 +360,43 @@ def test_extract_answers_keep_the_approximate_flag() -> None:
     answers = extract_answers("去年6月毕业，2024-05-10注册的公司", TODAY)
     assert answers["graduation_date"].approximate is True
     assert answers["registration_date"] == ParsedAnswer(D(2024, 5, 10), True, None, False, (D(2024, 5, 10),) * 2)
+
+
+# Replies to the eligibility form's questions, read for the field asked (issue #22 part 5).
+FORM_REPLIES: list[tuple[str, str, object]] = [
+    ("groups", "就业困难人员", frozenset({"hard_to_employ"})),
+    ("groups", "我是退役军人", frozenset({"veteran"})),
+    ("groups", "都不是", frozenset()),
+    ("groups", "都不属于", frozenset()),
+    ("legal_representative", "是法定代表人", True),
+    ("legal_representative", "我是法定代表人", True),
+    ("legal_representative", "我是法人", True),
+    ("legal_representative", "不是", False),
+    ("hukou", "都没有", "other"),  # as the reply to the hukou question itself
+]
+
+
+@pytest.mark.parametrize(("field", "text", "expected"), FORM_REPLIES, ids=lambda v: str(v)[:20])
+def test_form_reply_is_read_for_the_field_asked(field: str, text: str, expected: object) -> None:
+    answer = parse_answer(field, text, TODAY)
+    assert answer.ok and answer.value == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["都没有", "都没", "没有，都没有领过"],
+)
+def test_a_bare_none_states_no_hukou_in_a_free_sentence(text: str) -> None:
+    # "都没有" replies to the question asked (e.g. which subsidies); it is no hukou fact, which would
+    # overwrite an earlier "上海户籍" answer.
+    assert "hukou" not in extract_profile(text, TODAY)
+    assert extract_profile("外地的，没有居住证", TODAY).get("hukou") == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我能申请首次创业一次性补贴吗", "首次创业补贴怎么申请", "首次创业的补贴有多少", "首次创业1次性补贴"],
+)
+def test_a_policy_name_states_no_first_business(text: str) -> None:
+    assert "first_business" not in extract_profile(text, TODAY)
+    assert extract_profile("我是首次创业，想申请补贴", TODAY)["first_business"] is True
