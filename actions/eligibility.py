@@ -1,10 +1,16 @@
 """Eligibility conversations: ask only what the rules still need, then answer with reasons.
 
 The form has one required slot, `profile_answer`, filled with whatever the user replies. Validation
-parses that reply for the field asked last (or for any facts the user volunteers or corrects, e.g.
-"不对，我是前年毕业的"), merges it into the `profile` slot, and keeps the form open while the KB's
-eligibility engine still reports missing fields. The questions come from the KB, so a new rule in a
-policy file needs no change here.
+reads that reply as the answer to the question asked (`parse_answer` knows the question, so "都没有"
+to "which subsidies" is no subsidy, not a hukou), adds the facts the user volunteers or corrects on
+the way (e.g. "不对，我是前年毕业的"), merges them into the `profile` slot, and keeps the form open
+while the KB's eligibility engine still reports missing fields. The questions come from the KB, so a
+new rule in a policy file needs no change here.
+
+The form keeps what it asked for: the question asked stays pending (`_pending` in the profile) until
+the user replies to it. A reply it cannot read is asked again (`_reask`, the parser's own re-ask),
+and after an interruption (a policy question, "你是机器人吗", a greeting) the same question comes back
+instead of the next one. Only replied questions (`_asked`) are never asked again, so "不知道" skips.
 """
 
 from __future__ import annotations
@@ -30,10 +36,16 @@ COMPLETE = "__complete__"
 MAX_GENERAL_QUESTIONS = 6
 NONE_WORDS = ("没有", "没领", "没拿", "都没", "无", "不是", "否")
 SKIP_WORDS = ("不知道", "不清楚", "不确定", "跳过", "忘了", "说不好")
+# Kinds of value one phrase carries for one field only ("2024年6月毕业" is not also the registration date).
+QUANTITY_KINDS = ("date", "int", "number")
 BOOL_BUTTONS = [{"title": "是", "payload": "是"}, {"title": "不是", "payload": "不是"}]
 
-INTRO = "好的，我来帮您判断能否申请「{name}」。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
-INTRO_ALL = "好的，我来帮您看看能申请哪些政策。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
+INTRO = (
+    "好的，我来帮您判断能否申请「{name}」。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
+)
+INTRO_ALL = (
+    "好的，我来帮您看看能申请哪些政策。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
+)
 STOPPED = "好的，已停止资格判断。您可以继续问政策问题，或说“帮我判断”重新开始。"
 ALL_HEAD_ELIGIBLE = "根据您提供的情况，初步判断可以申请："
 ALL_HEAD_MAYBE = "还需要进一步了解才能判断："
@@ -64,8 +76,23 @@ def merge(profile: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+ASKED, PENDING, REASK = "_asked", "_pending", "_reask"
+
+
 def asked_fields(profile: dict[str, Any]) -> list[str]:
-    return list(profile.get("_asked", []))
+    """The fields whose question the user has replied to (answered or skipped)."""
+    return list(profile.get(ASKED, []))
+
+
+def replied(profile: dict[str, Any], field: str | None) -> dict[str, Any]:
+    """The profile once the user has replied to the question for `field`."""
+    out = dict(profile)
+    out.pop(REASK, None)
+    if field is not None:
+        out[ASKED] = [*(f for f in asked_fields(out) if f != field), field]
+        if out.get(PENDING) == field:
+            out.pop(PENDING)
+    return out
 
 
 def user_fields(profile: dict[str, Any]) -> dict[str, Any]:
@@ -73,23 +100,58 @@ def user_fields(profile: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in profile.items() if not k.startswith("_")}
 
 
-def next_missing_field(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any], on: date) -> str | None:
-    """The next field worth asking, or None when the answer can be given."""
+def missing_fields(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any], on: date) -> list[str]:
+    """The fields still worth asking, most useful first; empty when the answer can be given."""
     applicant = kb.profile(user_fields(profile))
     asked = set(asked_fields(profile))
     if policy_id != ALL_POLICIES:
         result = kb.check(policy_id, applicant, on)
         if result.status != NEED_MORE_INFO or not result.current:
-            return None
-        return next((f for f in result.missing_fields if f not in asked), None)
+            return []
+        return [f for f in result.missing_fields if f not in asked]
     if len(asked) >= MAX_GENERAL_QUESTIONS:
-        return None
+        return []
     needed: Counter[str] = Counter()
     for result in kb.check_all(applicant, on):
         policy = kb.get(result.policy_id)
         if result.current and policy.scope == "city" and result.status == NEED_MORE_INFO:
             needed.update(f for f in result.missing_fields if f not in asked)
-    return needed.most_common(1)[0][0] if needed else None
+    return [f for f, _ in needed.most_common()]
+
+
+def next_missing_field(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any], on: date) -> str | None:
+    """The next field to ask: the question still waiting for its reply, else the most useful one."""
+    fields = missing_fields(kb, policy_id, profile, on)
+    if profile.get(PENDING) in fields:
+        return profile[PENDING]
+    return fields[0] if fields else None
+
+
+def read_reply(
+    kb: KnowledgeBase, field: str | None, text: str, on: date
+) -> tuple[dict[str, Any], bool, str | None]:
+    """(profile updates, whether the reply answers `field`, a re-ask when it neither answers nor says anything).
+
+    The question asked is read with its own parser first: a short reply is an answer to it, never a
+    fact about another field. Facts stated on the way ("…，我是2024年6月毕业的", "不对，…") are added
+    for the other fields. When such a fact takes the reply's value for a field of the same kind (a
+    date said with "毕业" while the registration date was asked), the reply does not answer the
+    question, which stays pending.
+    """
+    volunteered = extract_profile(text, on)
+    if field is None:
+        return volunteered, False, None
+    if any(word in text for word in SKIP_WORDS):
+        return volunteered, True, None
+    kind = FIELD_TYPES.get(field)
+    if kind in QUANTITY_KINDS and any(f != field and FIELD_TYPES.get(f) == kind for f in volunteered):
+        return volunteered, False, None
+    value, problem = parse_field(kb, field, text, on)
+    if problem is None:
+        return {**volunteered, field: value}, True, None
+    if field in volunteered:
+        return volunteered, True, None
+    return volunteered, False, None if volunteered else problem
 
 
 def parse_field(kb: KnowledgeBase, field: str, text: str, on: date) -> tuple[Any, str | None]:
@@ -121,15 +183,21 @@ class ActionStartEligibility(Action):
     def name(self) -> str:
         return "action_start_eligibility"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         kb, on = knowledge_base(), today()
         policy_id = choose_policy(tracker, kb)
-        profile = merge(stored_profile(tracker), extract_profile(tracker.latest_message.get("text") or "", on))
-        profile["_asked"] = []
+        profile = merge(
+            stored_profile(tracker), extract_profile(tracker.latest_message.get("text") or "", on)
+        )
+        for key in (ASKED, PENDING, REASK):
+            profile.pop(key, None)
+        profile[ASKED] = []
         try:
             missing = next_missing_field(kb, policy_id, profile, on)
         except ProfileError:
-            profile, missing = {"_asked": []}, next_missing_field(kb, policy_id, {}, on)
+            profile, missing = {ASKED: []}, next_missing_field(kb, policy_id, {}, on)
         if missing is not None:
             intro = INTRO_ALL if policy_id == ALL_POLICIES else INTRO.format(name=kb.get(policy_id).name)
             dispatcher.utter_message(text=intro)
@@ -145,15 +213,19 @@ class ActionAskProfileAnswer(Action):
     def name(self) -> str:
         return "action_ask_profile_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         kb, on = knowledge_base(), today()
         profile = stored_profile(tracker)
         field = next_missing_field(kb, tracker.get_slot("eligibility_policy") or ALL_POLICIES, profile, on)
         if field is None:  # nothing left to ask: let validation complete the form
             return [SlotSet("profile_answer", COMPLETE)]
         buttons = BOOL_BUTTONS if FIELD_TYPES.get(field) == "bool" else []
-        dispatcher.utter_message(text=QUESTIONS[field], buttons=buttons)
-        profile["_asked"] = [*asked_fields(profile), field]
+        reask = profile.pop(REASK, None)
+        question = reask if reask and profile.get(PENDING) == field else QUESTIONS[field]
+        dispatcher.utter_message(text=question, buttons=buttons)
+        profile[PENDING] = field
         return [SlotSet("requested_profile_field", field), SlotSet("profile", profile)]
 
 
@@ -169,21 +241,18 @@ class ValidateEligibilityForm(FormValidationAction):
         profile = stored_profile(tracker)
         text = str(value or "")
         if text != COMPLETE:
-            field = tracker.get_slot("requested_profile_field")
-            updates = extract_profile(text, on)
-            if not updates and field and not any(w in text for w in SKIP_WORDS):
-                value, problem = parse_field(kb, field, text, on)
-                if problem:
-                    dispatcher.utter_message(text=problem)
-                    return {"profile_answer": None, "profile": profile}
-                updates = {field: value}
+            field = tracker.get_slot("requested_profile_field") or profile.get(PENDING)
+            updates, answered, problem = read_reply(kb, field, text, on)
+            if problem:  # asked again by action_ask_profile_answer, in the parser's words
+                return {"profile_answer": None, "profile": {**profile, REASK: problem}}
             candidate = merge(profile, updates)
             try:
                 kb.profile(user_fields(candidate))
-            except ProfileError as error:
+            except ProfileError as error:  # the question is asked again after the explanation
                 dispatcher.utter_message(text="；".join(error.messages))
                 return {"profile_answer": None, "profile": profile}
-            profile = candidate
+            profile = replied(candidate, field) if answered else {**candidate}
+            profile.pop(REASK, None)
         missing = next_missing_field(kb, policy_id, profile, on)
         return {"profile_answer": COMPLETE if missing is None else None, "profile": profile}
 
@@ -192,7 +261,9 @@ class ActionReportEligibility(Action):
     def name(self) -> str:
         return "action_report_eligibility"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         kb, on = knowledge_base(), today()
         policy_id = tracker.get_slot("eligibility_policy") or ALL_POLICIES
         applicant = kb.profile(user_fields(stored_profile(tracker)))
@@ -204,7 +275,9 @@ class ActionReportEligibility(Action):
 
     @staticmethod
     def overview(kb: KnowledgeBase, applicant: Any, on: date) -> str:
-        results = [r for r in kb.check_all(applicant, on) if r.current and kb.get(r.policy_id).scope == "city"]
+        results = [
+            r for r in kb.check_all(applicant, on) if r.current and kb.get(r.policy_id).scope == "city"
+        ]
         eligible = [r for r in results if r.status == ELIGIBLE]
         maybe = [r for r in results if r.status == NEED_MORE_INFO]
         parts = []
@@ -222,7 +295,9 @@ class ActionStopEligibility(Action):
     def name(self) -> str:
         return "action_stop_eligibility"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(text=STOPPED)
         return [
             ActiveLoop(None),
