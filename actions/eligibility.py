@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values
-from policies_kb import ELIGIBLE, NEED_MORE_INFO, QUESTIONS, KnowledgeBase, ProfileError
+from policies_kb import BASIS_LAPSED, ELIGIBLE, NEED_MORE_INFO, QUESTIONS, KnowledgeBase, ProfileError
 from policies_kb.profile import FIELD_TYPES
 from policies_kb.profile_text import extract_profile, parse_answer
 
@@ -49,6 +49,7 @@ INTRO_ALL = (
 STOPPED = "好的，已停止资格判断。您可以继续问政策问题，或说“帮我判断”重新开始。"
 ALL_HEAD_ELIGIBLE = "根据您提供的情况，初步判断可以申请："
 ALL_HEAD_MAYBE = "还需要进一步了解才能判断："
+ALL_HEAD_LAPSED = "依据文件有效期已过、尚未查到延续文件，是否还能申请请拨打12333或向所在区就业促进中心确认："
 ALL_NONE = "根据您提供的情况，暂时没有判断为符合的政策。"
 ALL_TAIL = "想看某项政策的详细条件，直接说政策名称即可。以上为初步判断，以经办部门审核为准。"
 
@@ -276,16 +277,21 @@ class ActionReportEligibility(Action):
     @staticmethod
     def overview(kb: KnowledgeBase, applicant: Any, on: date) -> str:
         results = [
-            r for r in kb.check_all(applicant, on) if r.current and kb.get(r.policy_id).scope == "city"
+            r
+            for r in kb.check_all(applicant, on)
+            if (r.current or r.status == BASIS_LAPSED) and kb.get(r.policy_id).scope == "city"
         ]
         eligible = [r for r in results if r.status == ELIGIBLE]
         maybe = [r for r in results if r.status == NEED_MORE_INFO]
+        lapsed = [r for r in results if r.status == BASIS_LAPSED]
         parts = []
         if eligible:
             parts.append(ALL_HEAD_ELIGIBLE + "\n" + "\n".join(f"· {r.policy_name}" for r in eligible))
         if maybe:
             parts.append(ALL_HEAD_MAYBE + "\n" + "\n".join(f"· {r.policy_name}" for r in maybe[:5]))
-        if not eligible and not maybe:
+        if lapsed:
+            parts.append(ALL_HEAD_LAPSED + "\n" + "\n".join(f"· {r.policy_name}" for r in lapsed))
+        if not eligible and not maybe and not lapsed:
             parts.append(ALL_NONE)
         parts.append(ALL_TAIL)
         return "\n\n".join(parts)

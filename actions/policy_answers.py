@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.knowledge import knowledge_base, log_unanswered, today
 from policies_kb import Fact, KnowledgeBase, Policy, render_citation, render_fact, source_statuses
+from policies_kb.render import LAPSED_MARK, part_notices
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ def citations_for(
 
 def header(kb: KnowledgeBase, policy: Policy, on: date) -> list[str]:
     fresh = kb.freshness(policy.id, on)
+    if fresh.lapsed:
+        return [f"{LAPSED_MARK}{policy.name}", f"⚠ {fresh.warning}"]
     if not fresh.in_force:
         return [f"【{policy.name}】⚠ {fresh.warning} 以下为历史口径，请勿据此申请。"]
     lines = [f"【{policy.name}】"]
@@ -94,7 +97,7 @@ def header(kb: KnowledgeBase, policy: Policy, on: date) -> list[str]:
 
 def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> str | None:
     """The part of the policy the user asked about, or None to fall back to the whole card."""
-    old = not kb.freshness(policy.id, on).in_force
+    old = kb.freshness(policy.id, on).historical
     lines = header(kb, policy, on)
     sources: list[str] = list(policy.sources)
     shown_facts: list[Fact] = []
@@ -111,6 +114,7 @@ def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> s
             return None
         lines.append("申请条件：")
         lines += [f"· {r.text}{'【待核实】' if r.verification == '待核实' else ''}" for r in policy.eligibility]
+        lines += part_notices(policy, kb.catalogue, on)
         lines.append(texts.ASK_ELIGIBILITY_HINT)
         sources = [s for r in policy.eligibility for s in r.sources] or sources
     elif aspect in ("how_to_apply", "deadline"):
@@ -126,8 +130,9 @@ def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> s
             if apply.deadline:
                 lines.append(f"时限：{apply.deadline}{caveat}")
             sources = list(apply.sources) or sources
-        if policy.expires_on:
-            lines.append(f"政策有效期至{policy.expires_on.year}年{policy.expires_on.month}月{policy.expires_on.day}日。")
+        fresh = kb.freshness(policy.id, on)
+        if fresh.expires_on and fresh.in_force:
+            lines.append(f"政策有效期至{fresh.expires_on.year}年{fresh.expires_on.month}月{fresh.expires_on.day}日。")
     elif aspect == "materials":
         if policy.materials:
             lines.append("申请材料：")

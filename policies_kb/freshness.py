@@ -32,6 +32,11 @@ class Freshness:
         return self.status == "lapsed"
 
     @property
+    def historical(self) -> bool:
+        """Shown as 旧口径: superseded, expired or not yet in force (a lapsed item is not: it may go on)."""
+        return not self.in_force and not self.lapsed
+
+    @property
     def flagged(self) -> bool:
         return self.status != "current"
 

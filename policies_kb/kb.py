@@ -165,7 +165,7 @@ class KnowledgeBase:
         fact: Fact | None = policy.fact(key)
         if fact is None:
             raise KnowledgeBaseError(f"政策“{policy_id}”没有“{key}”这一项 / no fact {key!r}")
-        return render_fact(fact, old=not self.freshness(policy_id).in_force)
+        return render_fact(fact, old=self.freshness(policy_id).historical)
 
     def render_citation(self, source_id: str, verification: str | None = None) -> str:
         return render_citation(self.source(source_id), verification)

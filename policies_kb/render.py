@@ -98,7 +98,7 @@ def render_policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts
     district = catalogue.vocabulary.districts.get(policy.district or "")
     scope = f"（{district.name}区级政策，仅适用于{district.name}）" if district else ""
     parts: list[str] = []
-    old = not fresh.in_force and not fresh.lapsed
+    old = fresh.historical
     if fresh.lapsed:
         parts.append(f"{LAPSED_MARK}{policy.name}{scope}")
         parts.append(f"⚠ {fresh.warning}")

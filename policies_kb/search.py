@@ -231,4 +231,6 @@ class SearchIndex:
             fresh = freshness(policy, on, self.catalogue)
             if fresh.status == "expiring_soon":
                 marker = "【即将到期】"
+            elif fresh.lapsed:  # ranked as current: an extension may still be published
+                status, marker = "lapsed", "【有效期已过、待确认】"
         return SearchResult(policy.id, policy.name, score, current, status, policy.superseded_by, marker)

@@ -17,8 +17,14 @@ STATUS_LABELS = {
     "reference": "参考（非本市创业政策）",
     "expiring_soon": "即将到期",
     "not_yet_effective": "尚未生效",
+    "lapsed": "有效期已过、待确认",
 }
-CHECK_LABELS = {"eligible": "初步符合", "need_more_info": "还需了解情况", "not_eligible": "暂不符合"}
+CHECK_LABELS = {
+    "eligible": "初步符合",
+    "need_more_info": "还需了解情况",
+    "basis_lapsed": "有效期已过、待确认",
+    "not_eligible": "暂不符合",
+}
 ENUM_LABELS = {
     "hukou": {
         "shanghai": "上海户籍",
@@ -49,7 +55,7 @@ def _iso(value: date | datetime | None) -> str | None:
 
 def search_hit(kb: KnowledgeBase, hit: SearchResult, on: date) -> dict[str, Any]:
     policy = kb.get(hit.policy_id)
-    old = not kb.freshness(policy.id, on).in_force
+    old = kb.freshness(policy.id, on).historical
     district = kb.catalogue.vocabulary.districts.get(policy.district or "")
     replacement = kb.catalogue.policies.get(policy.superseded_by or "")
     return {
@@ -66,7 +72,7 @@ def search_hit(kb: KnowledgeBase, hit: SearchResult, on: date) -> dict[str, Any]
 def policy_detail(kb: KnowledgeBase, policy: Policy, on: date) -> dict[str, Any]:
     catalogue = kb.catalogue
     fresh = kb.freshness(policy.id, on)
-    old = not fresh.in_force
+    old = fresh.historical
     district = catalogue.vocabulary.districts.get(policy.district or "")
     replacement = catalogue.policies.get(policy.superseded_by or "")
     replaces = [p for p in catalogue.policies.values() if p.superseded_by == policy.id]
@@ -185,6 +191,7 @@ def check_all_answer(results: list[EligibilityResult]) -> str:
     eligible = [r for r in results if r.status == "eligible"]
     unsure = [r for r in results if r.status == "need_more_info"]
     not_eligible = [r for r in results if r.status == "not_eligible"]
+    lapsed = [r for r in results if r.status == "basis_lapsed"]
     parts = ["根据您提供的情况，初步判断如下："]
     if eligible:
         lines = [f"一、可能符合条件的政策（{len(eligible)}项）："]
@@ -196,6 +203,10 @@ def check_all_answer(results: list[EligibilityResult]) -> str:
         for i, r in enumerate(unsure, 1):
             questions = "；".join(list(r.missing_fields.values())[:3])
             lines.append(f"{i}. 「{r.policy_name}」" + (f"\n   需要了解：{questions}" if questions else ""))
+        parts.append("\n".join(lines))
+    if lapsed:
+        lines = ["有效期已过、待确认的政策（依据文件已到期，尚未查到延续文件，请拨打12333确认）："]
+        lines += [f"· 「{r.policy_name}」" for r in lapsed]
         parts.append("\n".join(lines))
     if not_eligible:
         names = "、".join(f"「{r.policy_name}」" for r in not_eligible)
