@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -293,3 +294,44 @@ async def test_chat_proxy_reports_an_unreachable_rasa_in_chinese(client: TestCli
     assert widget.status == 200 and "webhooks/rest/webhook" in await widget.text()
     demo = await client.get("/")
     assert 'src="/static/haina-widget.js"' in await demo.text()
+
+
+async def test_lapsed_document_shows_in_search_detail_and_checks(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After 沪人社规〔2022〕8号 ends (date read from the catalogue) with no successor recorded, the console
+    shows what rests on it as 有效期已过、待确认, never as in force or as 不符合."""
+    kb = client.server.app[SERVICES].kb
+    document = kb.catalogue.sources["HRSS_2022_8"]
+    if document.valid_until is None or document.superseded_by:
+        pytest.skip("8号 has no end date or a successor in the data")
+    monkeypatch.setenv("HAINA_REFERENCE_DATE", (document.valid_until + timedelta(days=1)).isoformat())
+    headers = await token(client, AGENT)
+    policy_id = "flexible_employment_si_subsidy_hard_to_employ"
+
+    found = await (
+        await client.get(
+            "/api/policies/search", params={"q": "就业困难人员灵活就业社保补贴"}, headers=headers
+        )
+    ).json()
+    hit = next(r for r in found["results"] if r["policy_id"] == policy_id)
+    assert hit["status_label"] == "有效期已过、待确认" and hit["marker"] == "【有效期已过、待确认】"
+
+    detail = await (await client.get(f"/api/policies/{policy_id}", headers=headers)).json()
+    assert detail["in_force"] is False
+    assert document.doc_number in detail["freshness"]["warning"] and "12333" in detail["freshness"]["warning"]
+    assert detail["card"].startswith("【有效期已过、待确认】")
+
+    profile = {"hukou": "shanghai", "groups": ["就业困难人员"], "flexible_employment_registered": True}
+    one = await (
+        await client.post(
+            "/api/eligibility/check", json={"profile": profile, "policy_id": policy_id}, headers=headers
+        )
+    ).json()
+    assert one["results"][0]["status"] == "basis_lapsed", one
+    assert "符合条件" not in one["answer"].splitlines()[0] and "不符合" not in one["answer"].splitlines()[0]
+    everything = await (
+        await client.post("/api/eligibility/check", json={"profile": profile}, headers=headers)
+    ).json()
+    assert "有效期已过、待确认" in everything["answer"]
+    assert any(r["policy_id"] == policy_id and r["status"] == "basis_lapsed" for r in everything["results"])
