@@ -37,10 +37,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    specs = runtime.service_specs(runtime.Ports.from_env())
+    runtime.check_ports_free(specs)  # before minutes of training, not after
     runtime.setup_database()
     runtime.ensure_model()
-    supervisor = runtime.Supervisor(runtime.service_specs(runtime.Ports.from_env()))
-    return supervisor.run()
+    return runtime.Supervisor(specs).run()
 
 
 def _cmd_test(args: argparse.Namespace) -> int:

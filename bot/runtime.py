@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -164,6 +165,34 @@ class ServiceSpec:
     command: list[str]
     ready_url: str
     env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None
+    port_setting: str | None = None  # the environment variable that changes the port
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGHUP arrived: stop the services exactly as on Ctrl-C."""
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
+
+
+def check_ports_free(specs: list[ServiceSpec]) -> None:
+    """Refuse to start when a port is taken, naming the port and the setting that moves it."""
+    taken = [s for s in specs if s.port is not None and port_in_use(s.port)]
+    if taken:
+        lines = [
+            f"端口 {s.port} 已被占用（{s.name}，设置项 {s.port_setting}）：请关闭占用它的程序"
+            f"（可能是上一次没有停止的助手），或换一个端口，例如 {s.port_setting}={(s.port or 0) + 1}。"
+            for s in taken
+        ]
+        raise SetupError("\n".join(lines))
 
 
 def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list[ServiceSpec]:
@@ -180,6 +209,8 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
             ],  # fmt: skip
             ready_url=f"http://127.0.0.1:{ports.actions}/health",
             env=env,
+            port=ports.actions,
+            port_setting="ACTION_PORT",
         ),
         ServiceSpec(
             name="rasa",
@@ -191,6 +222,8 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
             ],  # fmt: skip
             ready_url=f"http://127.0.0.1:{ports.rasa}/webhooks/rest/",
             env=env,
+            port=ports.rasa,
+            port_setting="RASA_PORT",
         ),
     ]
     if (PROJECT_ROOT / "bot" / "web" / "server.py").exists():
@@ -200,6 +233,8 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
                 command=[sys.executable, "-m", "bot.web.server", "--port", str(ports.web)],
                 ready_url=f"http://127.0.0.1:{ports.web}/healthz",
                 env={**env, "RASA_URL": f"http://127.0.0.1:{ports.rasa}"},
+                port=ports.web,
+                port_setting="WEB_PORT",
             )
         )
     return specs
@@ -291,7 +326,13 @@ class Supervisor:
                 process.wait()
 
     def run(self) -> int:
-        """Run until Ctrl-C or until a service dies; returns the exit code for the CLI."""
+        """Run until Ctrl-C, SIGTERM or SIGHUP, or until a service dies; returns the exit code for the CLI."""
+        try:
+            check_ports_free(self.specs)
+        except SetupError as error:
+            log(str(error))
+            return 1
+        previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGHUP)}
         try:
             self.start()
             self.wait_until_ready()
@@ -305,11 +346,18 @@ class Supervisor:
         except KeyboardInterrupt:
             log("收到 Ctrl-C，正在停止全部服务 …")
             return 0
+        except Stopped as stop:
+            log(f"收到 {stop}，正在停止全部服务 …")
+            return 0
         except SetupError as error:
             log(str(error))
             return 1
         finally:
+            for sig in previous:  # a second signal must not interrupt the stop and orphan a child
+                signal.signal(sig, signal.SIG_IGN)
             self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             log("已全部停止。")
 
     def _print_banner(self) -> None:
@@ -320,6 +368,13 @@ class Supervisor:
         lines.append(f"  试一试：curl -s -XPOST {rasa} -d '{{\"sender\":\"u1\",\"message\":\"你好\"}}'")
         lines.append("  按 Ctrl-C 停止。")
         print("\n".join(lines), flush=True)
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    # make forwards the signal it got too: only the first one counts, the stop runs to its end.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Stopped(signal.Signals(signum).name)
 
 
 def _answers(url: str) -> bool:
