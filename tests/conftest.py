@@ -10,6 +10,8 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
+import sys
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -170,21 +172,42 @@ def trained_model() -> Path:
     return runtime.ensure_model()
 
 
-@pytest.fixture(scope="session")
-def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    folder = tmp_path_factory.mktemp("assistant")
+# The WeChat channel in safe (AES) mode with the test credentials of tests/channels.
+WECHAT_TEST_ENV = {
+    "WECHAT_APPID": wechat_harness.APPID,
+    "WECHAT_SECRET": wechat_harness.SECRET,
+    "WECHAT_TOKEN": wechat_harness.TOKEN,
+    "WECHAT_ENCODING_AES_KEY": wechat_harness.AES_KEY,
+    "WECHAT_MODE": "safe",
+}
+
+
+def load_knowledge_base(env: dict[str, str], data_dir: Path) -> None:
+    """Import the knowledge base from `data_dir` into env's DATABASE_URL, as a policy-team reload does."""
+    command = [sys.executable, "-m", "policies_kb", "--data-dir", str(data_dir), "load"]
+    result = subprocess.run(command, cwd=runtime.PROJECT_ROOT, env=runtime.child_env(env))
+    assert result.returncode == 0, f"{' '.join(command[1:])} exited with {result.returncode}"
+
+
+@contextlib.contextmanager
+def start_assistant(
+    folder: Path, env_overrides: dict[str, str] | None = None, data_dir: Path | None = None
+) -> Iterator[RunningAssistant]:
+    """Rasa, action server and web server started as `make run` starts them, on free ports.
+
+    Fresh SQLite databases in `folder`, reference date 2026-11-28 and the test WeChat credentials
+    unless `env_overrides` says otherwise; `data_dir` replaces the knowledge base loaded at set-up.
+    """
     env = {
         "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
         "HAINA_REFERENCE_DATE": "2026-11-28",
-        # The WeChat channel in safe (AES) mode with the test credentials of tests/channels.
-        "WECHAT_APPID": wechat_harness.APPID,
-        "WECHAT_SECRET": wechat_harness.SECRET,
-        "WECHAT_TOKEN": wechat_harness.TOKEN,
-        "WECHAT_ENCODING_AES_KEY": wechat_harness.AES_KEY,
-        "WECHAT_MODE": "safe",
+        **WECHAT_TEST_ENV,
+        **(env_overrides or {}),
     }
     runtime.setup_database(env)
+    if data_dir is not None:
+        load_knowledge_base(env, data_dir)
     ports = runtime.Ports(rasa=free_port(), actions=free_port(), web=free_port())
     supervisor = runtime.Supervisor(runtime.service_specs(ports, env), echo=False)
     try:
@@ -193,3 +216,9 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         yield RunningAssistant(supervisor, ports, env)
     finally:
         supervisor.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    with start_assistant(tmp_path_factory.mktemp("assistant")) as running:
+        yield running
