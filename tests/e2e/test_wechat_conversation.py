@@ -11,6 +11,7 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
 from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
+from tests.figures import figure
 
 pytestmark = pytest.mark.rasa_server
 
@@ -50,5 +51,5 @@ def test_text_message_answered_passively_and_processed_once(assistant) -> None:
 def test_policy_answer_over_wechat_is_plain_text_with_source(assistant) -> None:
     xml = text_xml("一次性创业补贴有多少钱？", msg_id=random.randint(10**15, 10**16), openid=OPENID + "b")
     reply = decrypt(push(assistant, xml))
-    assert "8000" in reply["Content"]
+    assert figure("first_business_subsidy", "amount") in reply["Content"]
     assert "来源" in reply["Content"]

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from bot import runtime
 from tests.conftest import REDIS_URL, _require_service, fresh_postgres_database
+from tests.figures import figure
 from tests.scale.cluster import Cluster, cluster_env, get_json, lock_key_prefix, start_cluster
 
 pytestmark = [pytest.mark.rasa_server, pytest.mark.postgres, pytest.mark.redis]
@@ -94,10 +95,10 @@ def test_a_slot_set_on_one_replica_is_used_on_the_other(cluster: Cluster) -> Non
     a, b = cluster.replicas
     user = new_sender("slot")
     first = say_text(a.rest_url, user, "个人创业担保贷款最高能贷多少")
-    assert "50万" in first
+    assert figure("individual_guaranteed_loan", "max_amount") in first
     follow_up = say_text(b.rest_url, user, "那期限呢？")
     assert "个人创业担保贷款" in follow_up
-    assert "3年" in follow_up
+    assert figure("individual_guaranteed_loan", "max_term") in follow_up
     assert user_texts(events(cluster, user)) == ["个人创业担保贷款最高能贷多少", "那期限呢？"]
 
 
