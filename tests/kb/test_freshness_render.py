@@ -8,7 +8,7 @@ import pytest
 
 from policies_kb.freshness import freshness
 from policies_kb.model import Catalogue, Fact
-from policies_kb.render import CAVEAT, UNPUBLISHED, render_citation, render_fact, render_policy_card
+from policies_kb.render import CAVEAT, UNPUBLISHED, period, render_citation, render_fact, render_policy_card
 
 ON = date(2026, 11, 28)
 FLEX = ("flexible_employment_si_subsidy", "flexible_employment_si_subsidy_hard_to_employ")
@@ -67,7 +67,7 @@ def test_every_fact_of_every_policy_renders_with_its_caveat(any_catalogue: Catal
     for policy in any_catalogue.policies.values():
         for fact in policy.facts:
             text = render_fact(fact)
-            assert text.startswith(fact.label + "：")
+            assert text.startswith(fact.label + period(fact) + "：")  # a reference value names its period
             assert (CAVEAT in text) == (fact.verification == "待核实" or CAVEAT in fact.text)
             if fact.value is None:
                 assert UNPUBLISHED in text

@@ -85,7 +85,9 @@ def test_colloquial_queries_fixture(fixture_catalogue: Catalogue, query: str, ex
         ("毕业生开公司能拿多少补贴", "first_business_subsidy", 3),
         ("我想贷款创业", "pre_startup_guaranteed_loan", 4),
         ("天使基金", "efg_angel_fund", 1),
-        ("批次贷", "guarantee_fund_batch_loan", 1),
+        ("批次贷", "startup_guarantee_batch_loan", 1),  # 162号 (六): the 创业担保贷款 mode
+        ("批次贷", "guarantee_fund_batch_loan", 2),  # the guarantee fund's product, told apart
+        ("担保基金贷", "guarantee_fund_batch_loan", 1),
         ("创业培训", "malanhua_training", 1),
         ("找专家咨询", "expert_volunteer_group", 1),
         ("灵活就业社保", "flexible_employment_si_subsidy_graduates", 2),
