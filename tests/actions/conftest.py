@@ -1,0 +1,227 @@
+"""Unit tests of the custom actions: a rasa_sdk Tracker in, the exact events and messages out.
+
+As in RasaHQ/financial-demo's tests/test_actions.py: no trained model, no Rasa server, no action
+server. What the actions read is real, though: one fresh SQLite file per test session holds
+
+- the policy knowledge base, imported from policies_kb/data by the project's loader (the step
+  `python -m policies_kb load` of `bot.runtime.setup_database`),
+- the consultation tables with the experts and their slots (`consultations.open_service(url)
+  .refresh()`, as `python -m consultations load` does), and
+- the agent-desk tables, where unanswered questions are logged.
+
+The actions reach both through module-level singletons cached with `functools.lru_cache`:
+`actions.knowledge.knowledge_base()` and `actions.booking_common.booking_service()`, both opened
+from DATABASE_URL. The booking service is reset around every test (tests move its clock or point
+it at an unreachable database). The knowledge base is read-only and building its spaCy recogniser
+takes seconds, so it is reset only when the session starts and ends; tests read their expected
+figures from that same instance (the `kb` fixture), never from literals.
+
+Time: HAINA_REFERENCE_DATE is 2026-11-28 for the policy answers, and the booking service and the
+booking actions share one `FixedClock` starting at Saturday 2026-11-28 12:00 in Shanghai (the
+actions' own `now()` is pointed at it, so "has the consultation ended" agrees with the service).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import socket
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import booking_common, booking_manage, knowledge
+from bot.runtime import PROJECT_ROOT
+from consultations import BookingService, FixedClock, open_service
+from policies_kb import KnowledgeBase
+
+REFERENCE_DATE = "2026-11-28"
+CLOCK_START = (2026, 11, 28, 12, 0)  # Saturday noon in Shanghai, the day of REFERENCE_DATE
+DOMAIN_DIR = PROJECT_ROOT / "domain"
+
+Events = list[dict[str, Any]]
+Messages = list[dict[str, Any]]
+
+
+# -- domain and trackers -------------------------------------------------------------------------
+
+
+@functools.cache
+def load_domain() -> dict[str, Any]:
+    """The project's domain (every file of domain/) as the dict Rasa sends the action server."""
+    from rasa.shared.core.domain import Domain
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "slot auto-fill has been removed in 3.0"
+        return Domain.load(str(DOMAIN_DIR)).as_dict()
+
+
+def initial_slots(domain: Mapping[str, Any]) -> dict[str, Any]:
+    """Every slot of the domain at its initial value, as in a fresh conversation."""
+    slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+    slots.setdefault("requested_slot", None)
+    return slots
+
+
+def make_tracker(
+    text: str = "",
+    *,
+    intent: str | None = None,
+    confidence: float = 1.0,
+    entities: Iterable[tuple[str, str] | dict[str, Any]] = (),
+    slots: Mapping[str, Any] | None = None,
+    history: Iterable[dict[str, Any]] = (),
+    candidates: Iterable[dict[str, Any]] = (),
+    active_loop: str | None = None,
+    sender_id: str | None = None,
+    channel: str = "rest",
+    domain: Mapping[str, Any] | None = None,
+) -> Tracker:
+    """A tracker whose latest message is `text` (with `intent` and `entities`).
+
+    Slots start at the domain's initial values, then `slots` overrides them. Events are `history`,
+    then action_listen and the user message, then `candidates` (SlotSet events a form validation
+    action sees as the slots to validate). `entities` are (entity, value) pairs or full dicts.
+    Every tracker gets its own sender id unless one is given, so bookings never leak between tests.
+    """
+    parsed_entities = [
+        dict(e) if isinstance(e, Mapping) else {"entity": e[0], "value": e[1], "extractor": "test"}
+        for e in entities
+    ]
+    intent_data = {"name": intent, "confidence": confidence} if intent else {}
+    latest_message = {
+        "text": text,
+        "intent": intent_data,
+        "entities": parsed_entities,
+        "intent_ranking": [intent_data] if intent else [],
+        "message_id": uuid.uuid4().hex,
+    }
+    all_slots = initial_slots(domain or load_domain())
+    all_slots.update(slots or {})
+    events = [
+        *history,
+        ActionExecuted("action_listen"),
+        UserUttered(text, parse_data=latest_message, input_channel=channel),
+        *candidates,
+    ]
+    return Tracker(
+        sender_id=sender_id or f"test-{uuid.uuid4().hex[:12]}",
+        slots=all_slots,
+        latest_message=latest_message,
+        events=copy.deepcopy(events),
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run_action(
+    action: Action, tracker: Tracker, domain: Mapping[str, Any] | None = None
+) -> tuple[Events, Messages]:
+    """Run `action.run` as the action server would: (returned events, messages sent)."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, dict(domain or load_domain())))
+    return events, dispatcher.messages
+
+
+def run_method(method: Any, *args: Any, domain: Mapping[str, Any] | None = None) -> tuple[Any, Messages]:
+    """Call one async method of a form validation action, e.g.
+    `run_method(form.validate_booking_stage, "筹备", tracker)` or
+    `run_method(form.required_slots, slots, tracker)`: (its result, messages sent)."""
+    dispatcher = CollectingDispatcher()
+    *leading, tracker = args
+    result = asyncio.run(method(*leading, dispatcher, tracker, dict(domain or load_domain())))
+    return result, dispatcher.messages
+
+
+def sent_texts(messages: Messages) -> list[str]:
+    return [m["text"] for m in messages]
+
+
+def buttons(message: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(b["title"], b["payload"]) for b in message["buttons"]]
+
+
+# -- the database --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def actions_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh SQLite file with the knowledge base, the experts and their slots, and the desk tables."""
+    import policies_kb
+    from agent_desk import AgentDesk
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'haina.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        patch.setenv("HAINA_REFERENCE_DATE", REFERENCE_DATE)
+        policies_kb.load(url, progress=None)
+        open_service(url, FixedClock.shanghai(*CLOCK_START)).refresh()
+        AgentDesk.open(url)
+        knowledge.knowledge_base.cache_clear()
+        booking_common.booking_service.cache_clear()
+        try:
+            yield url
+        finally:
+            knowledge.knowledge_base.cache_clear()
+            booking_common.booking_service.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return load_domain()
+
+
+@pytest.fixture()
+def clock() -> FixedClock:
+    return FixedClock.shanghai(*CLOCK_START)
+
+
+@pytest.fixture(autouse=True)
+def action_environment(
+    actions_database_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every test: the session database, the reference date, and a fresh booking service on `clock`."""
+    monkeypatch.setenv("DATABASE_URL", actions_database_url)
+    monkeypatch.setenv("HAINA_REFERENCE_DATE", REFERENCE_DATE)
+    monkeypatch.setattr(booking_common, "open_service", functools.partial(open_service, clock=clock))
+    monkeypatch.setattr(booking_common, "now", clock)
+    monkeypatch.setattr(booking_manage, "now", clock)
+    booking_common.booking_service.cache_clear()
+    yield
+    booking_common.booking_service.cache_clear()
+
+
+@pytest.fixture()
+def kb(actions_database_url: str) -> KnowledgeBase:
+    """The knowledge base exactly as the actions see it (the same cached instance)."""
+    return knowledge.knowledge_base()
+
+
+@pytest.fixture()
+def service() -> BookingService:
+    """The booking service exactly as the actions see it (the same cached instance, on `clock`)."""
+    return booking_common.booking_service()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def database_down(monkeypatch: pytest.MonkeyPatch) -> str:
+    """DATABASE_URL points at a PostgreSQL port nobody listens on; the booking service reopens."""
+    url = f"postgresql+psycopg2://postgres@127.0.0.1:{closed_port()}/haina"
+    monkeypatch.setenv("DATABASE_URL", url)
+    booking_common.booking_service.cache_clear()
+    return url

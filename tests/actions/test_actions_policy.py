@@ -1,0 +1,400 @@
+"""Policy answers, the overview, follow-ups and the fallback: actions over the knowledge base.
+
+Figures, names and citations are read from the knowledge base the actions use (`kb`), so a policy
+update changes the expectation with the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+
+from actions import texts
+from actions.fallback import ActionFallbackToHuman
+from actions.followups import NOTED, UNCLEAR, ActionAnswerFollowup
+from actions.overview import CATEGORY_ORDER, MAX_ITEMS, ActionPolicyOverview
+from actions.policy_answers import ASPECT_LABEL_WORDS, ActionAnswerPolicy, policy_buttons
+from agent_desk import AgentDesk
+from policies_kb import KnowledgeBase, render_citation, render_fact
+from tests.actions.conftest import REFERENCE_DATE, buttons, make_tracker, run_action, sent_texts
+
+ON = date.fromisoformat(REFERENCE_DATE)
+FIRST_BUSINESS = "first_business_subsidy"
+INDIVIDUAL_LOAN = "individual_guaranteed_loan"
+LOAN_UMBRELLA = "guaranteed_loan_overview"
+
+
+def unanswered_count(url: str, question: str) -> int:
+    return sum(g.count for g in AgentDesk.open(url).unanswered_groups(search=question))
+
+
+def aspect_facts(kb: KnowledgeBase, policy_id: str, aspect: str):
+    words = ASPECT_LABEL_WORDS[aspect]
+    facts = [f for f in kb.get(policy_id).facts if any(w in f.label for w in words)]
+    assert facts, f"{policy_id} has no {aspect} figure in the knowledge base any more"
+    return facts
+
+
+# -- ActionAnswerPolicy --------------------------------------------------------------------------
+
+
+def test_amount_question_answers_with_the_kb_figures_and_sources(kb) -> None:
+    policy = kb.get(FIRST_BUSINESS)
+    tracker = make_tracker(
+        "一次性创业补贴有多少钱",
+        intent="ask_policy",
+        entities=[("policy", FIRST_BUSINESS), ("aspect", "amount")],
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", FIRST_BUSINESS), SlotSet("aspect", None)]
+    assert len(messages) == 1
+    lines = messages[0]["text"].split("\n")
+    assert lines[0] == f"【{policy.name}】"
+    shown = aspect_facts(kb, FIRST_BUSINESS, "amount")
+    assert [line for line in lines if line.startswith("· ")] == [f"· {render_fact(f)}" for f in shown]
+    assert all(f.text in messages[0]["text"] for f in shown if f.value is not None)
+    assert lines[-1].startswith("来源：") and messages[0]["buttons"] == []
+
+
+def test_follow_up_aspect_uses_the_policy_talked_about_before(kb) -> None:
+    policy = kb.get(INDIVIDUAL_LOAN)
+    tracker = make_tracker(
+        "那利息呢", intent="ask_policy", entities=[("aspect", "interest")], slots={"policy": INDIVIDUAL_LOAN}
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", INDIVIDUAL_LOAN), SlotSet("aspect", None)]
+    text = messages[0]["text"]
+    assert text.startswith(f"【{policy.name}】")
+    for fact in aspect_facts(kb, INDIVIDUAL_LOAN, "interest"):
+        assert f"· {render_fact(fact)}" in text
+
+
+def test_umbrella_item_lists_its_products_before_the_sources(kb) -> None:
+    umbrella = kb.get(LOAN_UMBRELLA)
+    assert not umbrella.facts, "the umbrella item gained figures of its own: the product list is not shown"
+    products = [
+        kb.get(i)
+        for i in umbrella.related
+        if kb.get(i).category == umbrella.category and kb.freshness(i, ON).in_force
+    ]
+    tracker = make_tracker("创业担保贷款", intent="ask_policy", entities=[("policy", LOAN_UMBRELLA)])
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", LOAN_UMBRELLA), SlotSet("aspect", None)]
+    text = messages[0]["text"]
+    assert text.startswith(f"【{umbrella.name}】")
+    listed = text.index("\n\n包括：\n")
+    for product in products[:5]:
+        figures = "；".join(render_fact(f) for f in product.facts[:2])
+        assert f"· {product.name}：{figures}" in text
+    assert listed < text.index("\n\n来源：")
+    assert render_citation(kb.source(umbrella.sources[0])) in text
+
+
+def test_two_named_policies_get_two_answers_and_the_last_one_is_remembered(kb) -> None:
+    tracker = make_tracker(
+        "一次性补贴和个人贷款分别多少",
+        intent="ask_policy",
+        entities=[("policy", FIRST_BUSINESS), ("policy", INDIVIDUAL_LOAN), ("aspect", "amount")],
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", INDIVIDUAL_LOAN), SlotSet("aspect", None)]
+    assert [m["text"].split("\n")[0] for m in messages] == [
+        f"【{kb.get(FIRST_BUSINESS).name}】",
+        f"【{kb.get(INDIVIDUAL_LOAN).name}】",
+    ]
+
+
+def test_city_policy_asked_for_a_district_says_it_applies_there(kb) -> None:
+    district = kb.catalogue.vocabulary.districts[kb.catalogue.vocabulary.district_id("浦东")]
+    tracker = make_tracker(
+        "浦东能办吗",
+        intent="ask_policy",
+        entities=[("district", district.id)],
+        slots={"policy": FIRST_BUSINESS},
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", FIRST_BUSINESS), SlotSet("aspect", None)]
+    assert sent_texts(messages)[0].startswith(
+        f"「{kb.get(FIRST_BUSINESS).name}」是全市政策，在{district.name}同样适用；"
+        f"线下可到{district.name}就业促进中心创业指导服务部门办理。"
+    )
+
+
+def test_district_policy_asked_for_another_district_says_it_does_not_apply(kb) -> None:
+    local = next(p for p in kb.all() if p.scope == "district" and p.district)
+    own = kb.catalogue.vocabulary.districts[local.district]
+    other = next(d for d in kb.catalogue.vocabulary.districts.values() if d.id != local.district)
+    tracker = make_tracker(
+        "我在别的区", intent="ask_policy", entities=[("policy", local.id), ("district", other.id)]
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", local.id), SlotSet("aspect", None)]
+    assert sent_texts(messages)[0].startswith(f"「{local.name}」是{own.name}的区级政策，{other.name}不适用。")
+
+
+def test_materials_not_published_says_so(kb) -> None:
+    policy = kb.get(FIRST_BUSINESS)
+    assert policy.materials is None, "materials are now published: pick a policy without them"
+    tracker = make_tracker(
+        "要什么材料", intent="ask_policy", entities=[("policy", FIRST_BUSINESS), ("aspect", "materials")]
+    )
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    lines = messages[0]["text"].split("\n")
+    assert lines[0] == f"【{policy.name}】"
+    assert texts.NO_MATERIALS in lines
+
+
+def test_how_to_apply_gives_the_channels_from_the_kb(kb) -> None:
+    apply = kb.get(FIRST_BUSINESS).apply
+    tracker = make_tracker(
+        "怎么申请", intent="ask_policy", entities=[("policy", FIRST_BUSINESS), ("aspect", "how_to_apply")]
+    )
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    lines = messages[0]["text"].split("\n")
+    assert f"线上：{apply.online}" in lines
+    assert f"线下：{apply.offline}" in lines
+    assert f"时限：{apply.deadline}" in lines
+
+
+def test_ambiguous_question_offers_the_candidates_as_buttons(kb) -> None:
+    hits = kb.search("贷款", limit=4, on=ON)
+    assert len(hits) > 1 and hits[0].score < 1.5 * hits[1].score, "“贷款” is no longer ambiguous"
+    tracker = make_tracker("贷款", intent="ask_policy")
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == []
+    assert sent_texts(messages) == [texts.WHICH_ONE]
+    assert messages[0]["buttons"] == policy_buttons(kb.get(h.policy_id) for h in hits)
+    assert buttons(messages[0])[0] == (
+        kb.get(hits[0].policy_id).name,
+        f'/ask_policy{{"policy": "{hits[0].policy_id}"}}',
+    )
+
+
+def test_question_outside_the_kb_is_refused_and_logged_for_the_policy_team(kb, actions_database_url) -> None:
+    question = "帮我订一张去北京的机票"
+    assert kb.search(question, on=ON) == []
+    before = unanswered_count(actions_database_url, question)
+    tracker = make_tracker(question, intent="ask_policy", confidence=0.4, channel="wechat")
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("aspect", None)]
+    assert sent_texts(messages) == [texts.NOT_FOUND]
+    assert unanswered_count(actions_database_url, question) == before + 1
+    group = AgentDesk.open(actions_database_url).unanswered_groups(search=question)[0]
+    assert "wechat" in group.channels
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_empty_question_is_refused_and_not_logged(actions_database_url, text) -> None:
+    total = AgentDesk.open(actions_database_url).unanswered_total()
+    events, messages = run_action(ActionAnswerPolicy(), make_tracker(text, intent="ask_policy"))
+
+    assert events == [SlotSet("aspect", None)]
+    assert sent_texts(messages) == [texts.NOT_FOUND]
+    assert AgentDesk.open(actions_database_url).unanswered_total() == total
+
+
+def test_unknown_policy_id_in_the_entities_is_ignored() -> None:
+    tracker = make_tracker(
+        "", intent="ask_policy", entities=[("policy", "no_such_policy"), ("aspect", "amount")]
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("aspect", None)]
+    assert sent_texts(messages) == [texts.NOT_FOUND]
+
+
+def test_stale_previous_policy_slot_is_not_used_the_question_is_searched(kb) -> None:
+    text = "那利息呢"
+    hits = kb.search(text, limit=4, on=ON)
+    assert hits and (len(hits) == 1 or hits[0].score >= 1.5 * hits[1].score), (
+        "“利息” has no clear match any more"
+    )
+    tracker = make_tracker(
+        text, intent="ask_policy", entities=[("aspect", "interest")], slots={"policy": "gone"}
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", hits[0].policy_id), SlotSet("aspect", None)]
+    assert sent_texts(messages)[0].startswith(f"【{kb.get(hits[0].policy_id).name}】")
+
+
+# -- ActionPolicyOverview ------------------------------------------------------------------------
+
+
+def overview_lines(message: dict) -> list[str]:
+    return [line for line in message["text"].split("\n") if line.startswith("· ")]
+
+
+def test_overview_for_a_group_names_the_group_and_lists_policies_with_buttons(kb) -> None:
+    vocabulary = kb.catalogue.vocabulary
+    group = vocabulary.applicant_groups[vocabulary.group_id("大学生")]
+    tracker = make_tracker(
+        "大学生创业有什么扶持", intent="ask_overview", entities=[("applicant_group", group.id)]
+    )
+
+    events, messages = run_action(ActionPolicyOverview(), tracker)
+
+    assert events == []
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    assert text.startswith(texts.OVERVIEW_FOR_GROUP.format(who=group.name) + "\n")
+    assert text.endswith("\n\n" + texts.OVERVIEW_TAIL)
+    names = [line[2:].split("（")[0].split("：")[0] for line in overview_lines(messages[0])]
+    listed = [p for p in kb.all() if p.name in names]
+    assert 3 <= len(names) <= MAX_ITEMS and len(listed) == len(names)
+    assert all(kb.freshness(p.id, ON).in_force or kb.freshness(p.id, ON).lapsed for p in listed)
+    assert [title for title, _ in buttons(messages[0])] == names[:4]
+
+
+def test_overview_without_words_lists_one_current_policy_per_main_category(kb) -> None:
+    tracker = make_tracker("", intent="ask_overview", entities=[("applicant_group", "no_such_group")])
+
+    events, messages = run_action(ActionPolicyOverview(), tracker)
+
+    assert events == []
+    text = messages[0]["text"]
+    assert text.startswith(texts.OVERVIEW_HEAD + "\n")  # an unknown group id is not named
+    expected = []
+    for category in CATEGORY_ORDER:
+        policy = next(
+            (
+                p
+                for p in kb.all()
+                if p.scope == "city"
+                and p.category == category
+                and not p.partial
+                and kb.freshness(p.id, ON).in_force
+            ),
+            None,
+        )
+        if policy is not None:
+            expected.append(policy)
+    expected = expected[:MAX_ITEMS]
+    for line, policy in zip(overview_lines(messages[0]), expected, strict=True):
+        figure = next((render_fact(f) for f in policy.facts if f.value is not None), None)
+        assert line == f"· {policy.name}" + (f"（{figure}）" if figure else "") + f"：{policy.summary}"
+    assert messages[0]["buttons"] == policy_buttons(expected[:4])
+
+
+# -- ActionAnswerFollowup ------------------------------------------------------------------------
+
+
+def test_correction_after_a_check_rechecks_that_policy(kb) -> None:
+    tracker = make_tracker(
+        "不对，我是2025年6月毕业的",
+        intent="inform",
+        slots={"eligibility_policy": FIRST_BUSINESS, "profile": {"hukou": "shanghai"}},
+    )
+
+    events, messages = run_action(ActionAnswerFollowup(), tracker)
+
+    profile = {"hukou": "shanghai", "graduation_date": "2025-06-01"}
+    assert events == [SlotSet("profile", profile)]
+    expected = kb.render_check(kb.check(FIRST_BUSINESS, kb.profile(profile), ON))
+    assert sent_texts(messages) == ["已按您更正的情况重新判断：\n\n" + expected]
+    assert f"「{kb.get(FIRST_BUSINESS).name}」" in expected
+
+
+def test_correction_after_a_general_check_gives_the_summary_again() -> None:
+    tracker = make_tracker("我是上海户口", intent="inform", slots={"eligibility_policy": "all"})
+
+    events, messages = run_action(ActionAnswerFollowup(), tracker)
+
+    assert events == [SlotSet("profile", {"hukou": "shanghai"})]
+    from actions.eligibility import ALL_TAIL
+
+    assert sent_texts(messages)[0].endswith(ALL_TAIL)
+
+
+def test_fact_without_a_check_is_noted() -> None:
+    events, messages = run_action(ActionAnswerFollowup(), make_tracker("我是上海户口", intent="inform"))
+
+    assert events == [SlotSet("profile", {"hukou": "shanghai"})]
+    assert sent_texts(messages) == [NOTED]
+
+
+def test_corrupt_stored_profile_is_explained_and_left_unchanged() -> None:
+    tracker = make_tracker(
+        "我是上海户口", intent="inform", slots={"eligibility_policy": FIRST_BUSINESS, "profile": {"age": -3}}
+    )
+
+    events, messages = run_action(ActionAnswerFollowup(), tracker)
+
+    assert events == []
+    assert len(messages) == 1 and "-3" in messages[0]["text"] and "年龄" in messages[0]["text"]
+
+
+def test_aspect_follow_up_without_facts_answers_about_the_previous_policy(kb) -> None:
+    tracker = make_tracker(
+        "那额度呢", intent="inform", entities=[("aspect", "amount")], slots={"policy": FIRST_BUSINESS}
+    )
+
+    events, messages = run_action(ActionAnswerFollowup(), tracker)
+
+    assert events == []
+    for fact in aspect_facts(kb, FIRST_BUSINESS, "amount"):
+        assert f"· {render_fact(fact)}" in messages[0]["text"]
+
+
+def test_unclear_follow_up_says_so_and_is_logged(actions_database_url) -> None:
+    question = "嗯嗯那个那个啥来着"
+    before = unanswered_count(actions_database_url, question)
+
+    events, messages = run_action(ActionAnswerFollowup(), make_tracker(question, intent="inform"))
+
+    assert events == []
+    assert sent_texts(messages) == [UNCLEAR]
+    assert unanswered_count(actions_database_url, question) == before + 1
+
+
+# -- ActionFallbackToHuman -----------------------------------------------------------------------
+
+
+def test_fallback_reverts_the_message_points_to_a_human_and_logs_it(actions_database_url) -> None:
+    question = "阿巴阿巴阿巴"
+    before = unanswered_count(actions_database_url, question)
+    tracker = make_tracker(question, intent="nlu_fallback", confidence=0.21, channel="web")
+
+    events, messages = run_action(ActionFallbackToHuman(), tracker)
+
+    assert events == [UserUtteranceReverted()]
+    assert sent_texts(messages) == [texts.FALLBACK]
+    assert unanswered_count(actions_database_url, question) == before + 1
+
+
+def test_fallback_still_answers_when_the_database_is_down(database_down) -> None:
+    events, messages = run_action(ActionFallbackToHuman(), make_tracker("阿巴阿巴", intent="nlu_fallback"))
+
+    assert events == [UserUtteranceReverted()]
+    assert sent_texts(messages) == [texts.FALLBACK]
+
+
+def test_fallback_without_intent_or_text() -> None:
+    events, messages = run_action(ActionFallbackToHuman(), make_tracker(""))
+
+    assert events == [UserUtteranceReverted()]
+    assert sent_texts(messages) == [texts.FALLBACK]
