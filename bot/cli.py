@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -48,10 +49,12 @@ def _cmd_test(args: argparse.Namespace) -> int:
     started = time.monotonic()
     steps: list[tuple[str, list[str]]] = [
         ("代码检查 ruff", [sys.executable, "-m", "ruff", "check", "."]),
+        ("依赖方向 import-linter", [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]),
         ("测试 pytest", [sys.executable, "-m", "pytest", *args.pytest_args]),
     ]
     for title, command in steps:
-        print(f"\n==> {title}: {' '.join(command[1:])}", flush=True)
+        shown = command[1:] if command[0] == sys.executable else [Path(command[0]).name, *command[1:]]
+        print(f"\n==> {title}: {' '.join(shown)}", flush=True)
         result = subprocess.run(command, cwd=runtime.PROJECT_ROOT, env=runtime.child_env())
         if result.returncode != 0:
             print(f"\n✗ {title} 失败（退出码 {result.returncode}）", flush=True)
