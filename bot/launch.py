@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     if service == "rasa":
         from rasa.__main__ import main as rasa_main
 
+        from bot import speedups
+
+        speedups.install()
         _reuse_endpoint_connections()
         _freeze_the_loaded_model()
         # HAINA_TURN_YIELDS=0 restores Rasa's own scheduling, to compare (docs/reports/load).

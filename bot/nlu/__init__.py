@@ -1,9 +1,5 @@
 """Rasa NLU components for Chinese: text normalisation, jieba tokenisation, KB entity extraction.
 
-Rasa imports this package in every server process that loads the model, which makes it the place to
-install the measured fixes of bot.speedups.
+Importing this package changes nothing in Rasa: the server's patches (bot.speedups and the rest of
+bot.launch) are installed explicitly, once, by the launcher.
 """
-
-from bot import speedups
-
-speedups.install()

@@ -5,13 +5,15 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event, UserUttered
 
-import bot.nlu  # noqa: F401  (installs the speedups, as loading the model does)
+from bot import speedups
 from bot.speedups import (
     _original_resolve_by_type,
     _original_validate,
     cached_resolve_by_type,
     cached_validate,
 )
+
+speedups.install()  # as bot.launch does in the Rasa server
 
 SPEC = RemoteAction.action_response_format_spec()
 GOOD = {"events": [{"event": "slot", "name": "policy", "value": "x"}], "responses": [{"text": "好的"}]}
