@@ -3,8 +3,8 @@ assistant could not answer. Framework-free: never imports rasa, rasa_sdk, sanic,
 
 Typical use::
 
-    from agent_desk import AgentDesk, record_unanswered
-    desk = AgentDesk.open()                                   # DATABASE_URL, migrated
+    from agent_desk import record_unanswered, shared_desk
+    desk = shared_desk()                                      # DATABASE_URL, migrated, one per process
     desk.create_user("wang", "agent", "a long password")
     session = desk.login("wang", "a long password")           # -> IssuedToken (plain token once)
     desk.user_for_token(session.token)                        # -> Agent, or None when unknown/expired
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from agent_desk.accounts import ROLES, Agent, IssuedToken
 from agent_desk.db import make_engine, migrate
-from agent_desk.desk import AgentDesk, record_unanswered
+from agent_desk.desk import AgentDesk, record_unanswered, shared_desk
 from agent_desk.errors import AgentDeskError, AuthenticationError, DuplicateUserError, InvalidInputError
 from agent_desk.unanswered import UnansweredGroup, mask_personal_data, normalise_question
 
@@ -34,4 +34,5 @@ __all__ = [
     "migrate",
     "normalise_question",
     "record_unanswered",
+    "shared_desk",
 ]

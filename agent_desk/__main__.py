@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from agent_desk.accounts import ROLES
-from agent_desk.desk import AgentDesk
+from agent_desk.desk import shared_desk
 from agent_desk.errors import AgentDeskError
 
 
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        desk = AgentDesk.open(args.database_url)
+        desk = shared_desk(args.database_url)
         if args.command == "create-user":
             agent = desk.create_user(args.name, args.role, _read_password(args.password_stdin))
             print(f"已创建账号 {agent.name}（{agent.role}）。")

@@ -1,25 +1,32 @@
 """The agent-desk service: accounts, login tokens, and the unanswered-questions log.
 
+Domain rules only: every SQL statement is in `agent_desk.repository`. Each public method is one
+use case and one transaction (`UnitOfWork`), committed before the method returns.
 All methods are synchronous and short; async servers call them from a worker thread.
+
+One desk per database URL and process: `shared_desk(url)`, cached with `functools.cache` on the
+resolved URL like `consultations.shared_service` and `policies_kb.kb.shared_kb`;
+`shared_desk.cache_clear()` forgets them (tests). `AgentDesk.open(url, reuse=False)` builds a desk
+of one's own.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
 import threading
 from datetime import datetime, timedelta, timezone
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from agent_desk import schema
 from agent_desk.accounts import ROLES, Agent, IssuedToken, token_hash
 from agent_desk.db import make_engine, migrate, resolve_database_url
 from agent_desk.errors import AuthenticationError, DuplicateUserError, InvalidInputError
 from agent_desk.passwords import DUMMY_HASH, hash_password, verify_password
+from agent_desk.repository import UnitOfWork
 from agent_desk.unanswered import (
     MAX_TEXT_CHARS,
     UnansweredGroup,
@@ -32,6 +39,7 @@ log = logging.getLogger("agent_desk")
 SESSION_HOURS = 12  # one shift; agents log in again the next day
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
+MAX_GROUPS = 500
 _NAME = re.compile(r"[A-Za-z0-9_.\-]{2,64}")
 _CHANNEL = re.compile(r"[a-z0-9_\-]{1,32}")
 
@@ -44,28 +52,28 @@ def _naive_utc(when: datetime) -> datetime:
     return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
+def _check_password_length(password: object) -> None:
+    if not isinstance(password, str) or not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        raise InvalidInputError(
+            "password length", f"密码长度须为 {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} 个字符。"
+        )
+
+
 class AgentDesk:
     """Accounts and the unanswered log over one engine (the shared project database)."""
-
-    _instances: dict[str, AgentDesk] = {}
-    _lock = threading.Lock()
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     @classmethod
     def open(cls, database_url: str | None = None, *, reuse: bool = True) -> AgentDesk:
-        """Migrated desk for `database_url` (default DATABASE_URL); cached per URL in the process."""
-        url = resolve_database_url(database_url)
-        with cls._lock:
-            if reuse and url in cls._instances:
-                return cls._instances[url]
-            engine = make_engine(url)
-            migrate(engine)
-            desk = cls(engine)
-            if reuse:
-                cls._instances[url] = desk
-            return desk
+        """Migrated desk for `database_url` (default DATABASE_URL): the process's shared desk
+        (`shared_desk`), or with `reuse=False` a new one on its own engine."""
+        if reuse:
+            return shared_desk(database_url)
+        engine = make_engine(resolve_database_url(database_url))
+        migrate(engine)
+        return cls(engine)
 
     # -- accounts ------------------------------------------------------------------------------
     def create_user(self, name: str, role: str, password: str) -> Agent:
@@ -78,49 +86,29 @@ class AgentDesk:
             raise InvalidInputError(
                 f"bad role {role!r}", "角色只能是 agent（坐席）、admin（管理员）或 policy（政策组）。"
             )
-        if not isinstance(password, str) or not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-            raise InvalidInputError(
-                "password length", f"密码长度须为 {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} 个字符。"
-            )
+        _check_password_length(password)
         now = _utcnow()
         try:
-            with self.engine.begin() as conn:
-                result = conn.execute(
-                    sa.insert(schema.users).values(
-                        name=name,
-                        role=role,
-                        password_hash=hash_password(password),
-                        active=True,
-                        created_at=now,
-                    )
-                )
-                user_id = result.inserted_primary_key[0]
+            with UnitOfWork(self.engine, write=True) as repo:
+                user_id = repo.insert_user(name, role, hash_password(password), now)
         except IntegrityError:
             raise DuplicateUserError(f"user {name!r} exists") from None
         log.info("created %s account %s", role, name)
         return Agent(user_id, name, role, True, now)
 
     def users(self) -> list[Agent]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(schema.users).order_by(schema.users.c.name)).all()
-        return [_agent(r) for r in rows]
+        with UnitOfWork(self.engine) as repo:
+            return repo.users()
 
     def set_password(self, name: str, password: str) -> None:
-        if not isinstance(password, str) or not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-            raise InvalidInputError(
-                "password length", f"密码长度须为 {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} 个字符。"
-            )
-        with self.engine.begin() as conn:
-            row = conn.execute(sa.select(schema.users.c.id).where(schema.users.c.name == name)).first()
-            if row is None:
+        _check_password_length(password)
+        with UnitOfWork(self.engine, write=True) as repo:
+            user_id = repo.user_id(name)
+            if user_id is None:
                 raise InvalidInputError(f"no user {name!r}", "没有这个用户。")
-            conn.execute(
-                sa.update(schema.users)
-                .where(schema.users.c.id == row.id)
-                .values(password_hash=hash_password(password))
-            )
+            repo.set_password_hash(user_id, hash_password(password))
             # A new password ends every session opened with the old one.
-            conn.execute(sa.delete(schema.tokens).where(schema.tokens.c.user_id == row.id))
+            repo.delete_user_tokens(user_id)
 
     # -- tokens --------------------------------------------------------------------------------
     def login(
@@ -129,53 +117,40 @@ class AgentDesk:
         """Check the password and issue a token; AuthenticationError for any failure."""
         if not isinstance(name, str) or not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
             raise AuthenticationError("malformed credentials")
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(schema.users).where(schema.users.c.name == name.strip())).first()
-        if row is None:
+        with UnitOfWork(self.engine) as repo:
+            stored = repo.user_by_name(name.strip())
+        if stored is None:
             verify_password(password, DUMMY_HASH)
             raise AuthenticationError("unknown user")
-        if not verify_password(password, row.password_hash) or not row.active:
+        if not verify_password(password, stored.password_hash) or not stored.agent.active:
             raise AuthenticationError("wrong password or inactive user")
-        return self.issue_token(_agent(row), kind=kind, hours=hours)
+        return self.issue_token(stored.agent, kind=kind, hours=hours)
 
     def issue_token(self, agent: Agent, *, kind: str = "api", hours: float = SESSION_HOURS) -> IssuedToken:
         token = secrets.token_urlsafe(32)
         now = _utcnow()
         expires = now + timedelta(hours=hours)
-        with self.engine.begin() as conn:
+        with UnitOfWork(self.engine, write=True) as repo:
             # Housekeeping on each login keeps the table small without a cron job.
-            conn.execute(sa.delete(schema.tokens).where(schema.tokens.c.expires_at < now))
-            conn.execute(
-                sa.insert(schema.tokens).values(
-                    token_hash=token_hash(token),
-                    user_id=agent.id,
-                    kind=kind,
-                    created_at=now,
-                    expires_at=expires,
-                )
-            )
+            repo.delete_expired_tokens(now)
+            repo.insert_token(token_hash(token), agent.id, kind, now, expires)
         return IssuedToken(token, agent, kind, expires)
 
     def user_for_token(self, token: str | None) -> Agent | None:
         """The active agent a valid, unexpired token belongs to; None otherwise."""
         if not token or len(token) > 200:
             return None
-        query = (
-            sa.select(schema.users)
-            .join(schema.tokens, schema.tokens.c.user_id == schema.users.c.id)
-            .where(schema.tokens.c.token_hash == token_hash(token), schema.tokens.c.expires_at > _utcnow())
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None or not row.active:
+        with UnitOfWork(self.engine) as repo:
+            agent = repo.user_for_token(token_hash(token), _utcnow())
+        if agent is None or not agent.active:
             return None
-        return _agent(row)
+        return agent
 
     def logout(self, token: str | None) -> None:
         if not token:
             return
-        with self.engine.begin() as conn:
-            conn.execute(sa.delete(schema.tokens).where(schema.tokens.c.token_hash == token_hash(token)))
+        with UnitOfWork(self.engine, write=True) as repo:
+            repo.delete_token(token_hash(token))
 
     # -- unanswered questions ------------------------------------------------------------------
     def record_unanswered(self, text: str, channel: str, when: datetime | None = None) -> int | None:
@@ -190,73 +165,46 @@ class AgentDesk:
         key = normalise_question(masked)
         if not key:
             return None
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                sa.insert(schema.unanswered).values(
-                    text=masked,
-                    normalised=key,
-                    channel=channel,
-                    asked_at=_naive_utc(when or datetime.now(timezone.utc)),
-                )
-            )
-            return result.inserted_primary_key[0]
+        asked_at = _naive_utc(when or datetime.now(timezone.utc))
+        with UnitOfWork(self.engine, write=True) as repo:
+            return repo.insert_unanswered(masked, key, channel, asked_at)
 
     def unanswered_groups(
         self, *, since: datetime | None = None, limit: int = 100, search: str | None = None
     ) -> list[UnansweredGroup]:
         """Grouped questions, most asked first (then most recent)."""
-        t = schema.unanswered
-        count = sa.func.count(t.c.id).label("n")
-        last = sa.func.max(t.c.asked_at).label("last")
-        query = (
-            sa.select(t.c.normalised, count, sa.func.min(t.c.asked_at).label("first"), last)
-            .group_by(t.c.normalised)
-            .order_by(count.desc(), last.desc())
-            .limit(max(1, min(limit, 500)))
-        )
-        if since is not None:
-            query = query.where(t.c.asked_at >= _naive_utc(since))
-        if search:
-            key = normalise_question(search)
-            if key:
-                query = query.where(t.c.normalised.contains(key, autoescape=True))
-        with self.engine.connect() as conn:
-            groups = conn.execute(query).all()
-            if not groups:
-                return []
-            keys = [g.normalised for g in groups]
-            detail = conn.execute(
-                sa.select(t.c.normalised, t.c.text, t.c.channel, t.c.asked_at)
-                .where(t.c.normalised.in_(keys))
-                .order_by(t.c.asked_at.desc())
-            ).all()
-        examples: dict[str, str] = {}
-        channels: dict[str, list[str]] = {}
-        for row in detail:
-            if since is not None and row.asked_at < _naive_utc(since):
-                continue
-            examples.setdefault(row.normalised, row.text)
-            seen = channels.setdefault(row.normalised, [])
-            if row.channel not in seen:
-                seen.append(row.channel)
-        return [
-            UnansweredGroup(
-                g.normalised, examples.get(g.normalised, g.normalised), g.n,
-                tuple(sorted(channels.get(g.normalised, ()))), g.first, g.last,
+        with UnitOfWork(self.engine) as repo:
+            return repo.unanswered_groups(
+                since=_naive_utc(since) if since is not None else None,
+                limit=max(1, min(limit, MAX_GROUPS)),
+                containing=normalise_question(search) if search else None,
             )
-            for g in groups
-        ]  # fmt: skip
 
     def unanswered_total(self, since: datetime | None = None) -> int:
-        query = sa.select(sa.func.count(schema.unanswered.c.id))
-        if since is not None:
-            query = query.where(schema.unanswered.c.asked_at >= _naive_utc(since))
-        with self.engine.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+        with UnitOfWork(self.engine) as repo:
+            return repo.count_unanswered(_naive_utc(since) if since is not None else None)
 
 
-def _agent(row) -> Agent:
-    return Agent(row.id, row.name, row.role, bool(row.active), row.created_at)
+_shared_lock = threading.Lock()  # two threads asking first must not open (and migrate) twice
+
+
+def shared_desk(database_url: str | None = None) -> AgentDesk:
+    """The process's desk for `database_url` (default DATABASE_URL), opened and migrated once.
+    `shared_desk.cache_clear()` forgets the desks (tests that drop or switch databases); their
+    engines are not disposed, a caller may still hold one."""
+    url = resolve_database_url(database_url)
+    with _shared_lock:
+        return _shared_desk(url)
+
+
+@functools.cache
+def _shared_desk(url: str) -> AgentDesk:
+    engine = make_engine(url)
+    migrate(engine)
+    return AgentDesk(engine)
+
+
+shared_desk.cache_clear = _shared_desk.cache_clear  # type: ignore[attr-defined]
 
 
 def record_unanswered(
@@ -271,7 +219,7 @@ def record_unanswered(
     is logged and returns None: losing one log line must never break a reply.
     """
     try:
-        return AgentDesk.open(database_url).record_unanswered(text, channel, when)
+        return shared_desk(database_url).record_unanswered(text, channel, when)
     except SQLAlchemyError:
         log.exception("could not record an unanswered question")
         return None

@@ -18,6 +18,7 @@ from agent_desk import (
     mask_personal_data,
     normalise_question,
     record_unanswered,
+    shared_desk,
 )
 from agent_desk.passwords import hash_password, verify_password
 
@@ -112,7 +113,7 @@ def test_record_unanswered_uses_database_url(database_url: str, monkeypatch: pyt
     assert row_id is not None
     desk = AgentDesk.open(database_url)
     assert desk.unanswered_groups()[0].example == "创业补贴到账要多久？"
-    AgentDesk._instances.clear()
+    shared_desk.cache_clear()
     desk.engine.dispose()
 
 

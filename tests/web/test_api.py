@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from agent_desk import AgentDesk
+from agent_desk import AgentDesk, shared_desk
 from bot.web.server import create_app
 from bot.web.services import SERVICES
 from consultations import open_service
@@ -36,7 +36,7 @@ async def client(database_url: str) -> AsyncIterator[TestClient]:
     app = create_app(database_url, rasa_url=f"http://127.0.0.1:{closed_port()}")
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
-    AgentDesk._instances.clear()
+    shared_desk.cache_clear()
 
 
 async def token(client: TestClient, who: tuple[str, str]) -> dict[str, str]:
