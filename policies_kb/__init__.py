@@ -23,14 +23,14 @@ from .model import ApplyInfo, Catalogue, Fact, Note, Policy, Rule, Source, Term,
 from .profile import QUESTIONS, ApplicantProfile
 from .render import render_check_result, render_citation, render_fact, render_policy_card, source_statuses
 from .search import SearchIndex, SearchResult
-from .text import amount_to_yuan, normalize_doc_number
+from .text import normalize_doc_number
 
 __all__ = [
     "BASIS_LAPSED", "ELIGIBLE", "NEED_MORE_INFO", "NOT_ELIGIBLE", "QUESTIONS",
     "ApplicantProfile", "ApplyInfo", "Catalogue", "DataValidationError", "EligibilityResult", "EntityMatch",
     "EntityRecognizer", "Fact", "Freshness", "KnowledgeBase", "KnowledgeBaseError", "LoadResult", "Note",
     "Policy", "ProfileError", "Rule", "SearchIndex", "SearchResult", "Source", "Term", "UnknownPolicyError",
-    "Vocabulary", "amount_to_yuan", "export_lookups", "export_userdict", "freshness", "load", "load_catalogue",
+    "Vocabulary", "export_lookups", "export_userdict", "freshness", "load", "load_catalogue",
     "normalize_doc_number", "reference_date", "render_check_result", "render_citation", "render_fact",
     "render_policy_card", "source_statuses",
 ]  # fmt: skip

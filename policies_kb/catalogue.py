@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from zh import places
+
 from .errors import DataIssue, DataValidationError
 from .model import (
     POLICY_STATUSES,
@@ -35,6 +37,8 @@ from .model import (
 from .rules import parse_condition
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+# The districts of Shanghai are shared with the bookings: one file, read through zh.places.
+_DISTRICTS_REL = "zh/data/districts.yaml"
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RELIABILITY_RE = re.compile(r"^[ABC](/[ABC])*$")
 
@@ -268,11 +272,13 @@ def _parse_vocabulary(raw: Any, issues: list[DataIssue]) -> Vocabulary:
     rel = "vocabulary.yaml"
     if not isinstance(raw, dict):
         issues.append(
-            DataIssue(rel, None, None, "must be a mapping with districts, applicant_groups, categories")
+            DataIssue(rel, None, None, "must be a mapping with applicant_groups, categories")
         )
         return Vocabulary()
     for key in raw:
-        if key not in ("districts", "applicant_groups", "categories"):
+        if key == "districts":
+            issues.append(DataIssue(rel, "districts", None, f"districts are read from {_DISTRICTS_REL}, not here"))
+        elif key not in ("applicant_groups", "categories"):
             issues.append(DataIssue(rel, str(key), None, "unknown section"))
     categories: dict[str, str] = {}
     raw_categories = raw.get("categories")
@@ -288,7 +294,7 @@ def _parse_vocabulary(raw: Any, issues: list[DataIssue]) -> Vocabulary:
                 continue
             categories[str(cat_id)] = name.strip()
     vocabulary = Vocabulary(
-        districts=_parse_terms(raw.get("districts"), rel, "districts", issues),
+        districts={d.id: Term(d.id, d.name, d.aliases) for d in places.DISTRICTS},
         applicant_groups=_parse_terms(raw.get("applicant_groups"), rel, "applicant_groups", issues),
         categories=categories,
     )
@@ -335,7 +341,7 @@ def _parse_policy(
     scope = r.choice("scope", SCOPES, "scope", required=False) or "city"
     district = r.str("district")
     if district is not None and district not in vocab.districts:
-        r.issue("district", f"unknown district {district!r} (not in vocabulary.yaml districts)")
+        r.issue("district", f"unknown district {district!r} (not in {_DISTRICTS_REL})")
     if scope == "district" and district is None:
         r.issue("district", "required when scope is district")
     if scope == "city" and district is not None:
@@ -466,6 +472,7 @@ def fingerprint(data_dir: Path | str | None = None) -> str:
         if path.exists():
             digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
+    digest.update(_DISTRICTS_REL.encode() + b"\0" + places.DISTRICTS_FILE.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -12,15 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from zh.normalise import match_form
+from zh.numbers import AMOUNT_RE, amount_to_yuan
+
 from .model import Catalogue
-from .text import (
-    AMOUNT_RE,
-    DOC_NUMBER_RE,
-    amount_to_yuan,
-    doc_number_variants,
-    normalize,
-    normalize_doc_number,
-)
+from .text import DOC_NUMBER_RE, doc_number_variants, normalize_doc_number
 
 POLICY, DISTRICT, GROUP, DOC_NUMBER, AMOUNT = "POLICY", "DISTRICT", "GROUP", "DOC_NUMBER", "AMOUNT"
 LABELS = (POLICY, DISTRICT, GROUP, DOC_NUMBER, AMOUNT)
@@ -47,7 +43,7 @@ class EntityMatch:
 
 def is_doc_number(text: str) -> bool:
     """True when the whole text is one 文号 such as 沪财发〔2018〕6号."""
-    return DOC_NUMBER_RE.fullmatch(normalize(text).strip()) is not None
+    return DOC_NUMBER_RE.fullmatch(match_form(text).strip()) is not None
 
 
 def ruler_patterns(catalogue: Catalogue) -> list[dict[str, str]]:
@@ -57,16 +53,16 @@ def ruler_patterns(catalogue: Catalogue) -> list[dict[str, str]]:
     for form, ids in catalogue.alias_index().items():
         # A 文号 used as an alias is recognised as DOC_NUMBER (in every bracket style), never POLICY.
         if len(ids) == 1 and not is_doc_number(form):
-            patterns.append({"label": POLICY, "pattern": normalize(form), "id": ids[0]})
+            patterns.append({"label": POLICY, "pattern": match_form(form), "id": ids[0]})
     for label, terms in ((DISTRICT, catalogue.vocabulary.districts), (GROUP, catalogue.vocabulary.applicant_groups)):
         for term in terms.values():
             for form in term.surface_forms:
-                patterns.append({"label": label, "pattern": normalize(form), "id": term.id})
+                patterns.append({"label": label, "pattern": match_form(form), "id": term.id})
     for source in catalogue.sources.values():
         if source.doc_number:
             canonical = normalize_doc_number(source.doc_number) or source.doc_number
             for variant in doc_number_variants(canonical):
-                patterns.append({"label": DOC_NUMBER, "pattern": normalize(variant), "id": canonical})
+                patterns.append({"label": DOC_NUMBER, "pattern": match_form(variant), "id": canonical})
     unique = {(p["label"], p["pattern"], p["id"]): p for p in patterns}
     return list(unique.values())
 
@@ -84,7 +80,7 @@ class EntityRecognizer:
     def recognize(self, text: str) -> list[EntityMatch]:
         from spacy.util import filter_spans
 
-        normalized = normalize(text)
+        normalized = match_form(text)
         doc = self.nlp(normalized)
         spans = list(doc.ents)
         ruler_starts = {(s.start_char, s.end_char) for s in spans}
@@ -117,7 +113,7 @@ class PhraseScanner:
         self._patterns = sorted(ruler_patterns(catalogue), key=lambda p: -len(p["pattern"]))
 
     def recognize(self, text: str) -> list[EntityMatch]:
-        normalized = normalize(text)
+        normalized = match_form(text)
         taken = [False] * len(normalized)
         found: list[EntityMatch] = []
         candidates = [(p["label"], p["pattern"], p["id"]) for p in self._patterns]

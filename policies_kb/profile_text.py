@@ -38,10 +38,9 @@ so the form has a single source of questions.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,8 +48,23 @@ from typing import Any
 import yaml
 from dateutil.relativedelta import relativedelta
 
+from zh.answers import (
+    CONTENT_RE,
+    CORRECTION_RE,
+    SIGNS_RE,
+    find_terms,
+    negated,
+    says_no,
+    says_unknown,
+    split_correction,
+    yes_no,
+)
+from zh.dates import DateSpan, find_dates, ymd
+from zh.normalise import match_form
+from zh.numbers import numerals_to_digits
+from zh.places import find_districts
+
 from .profile import FIELD_TYPES, QUESTIONS
-from .text import normalize
 
 __all__ = ["FIELD_QUESTIONS_ZH", "SUPPORTED_FIELDS", "ParsedAnswer", "extract_answers", "extract_profile",
            "parse_answer"]  # fmt: skip
@@ -87,7 +101,7 @@ def _good(value: Value, bounds: tuple[Any, Any] | None = None, approximate: bool
     return ParsedAnswer(value, True, None, approximate, bounds if bounds is not None else (value, value))
 
 
-# ------------------------------------------------------------------ vocabulary (districts, groups)
+# ------------------------------------------------------------------ vocabulary (groups)
 
 _VOCABULARY_FILE = Path(__file__).parent / "data" / "vocabulary.yaml"
 
@@ -103,252 +117,40 @@ _EXTRA_GROUP_FORMS = {
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
-    """(district surface form -> id, group surface form -> id), forms normalised like user text."""
+def _groups() -> dict[str, str]:
+    """Group surface form -> id, forms normalised like user text (districts: zh.places)."""
     raw = yaml.safe_load(_VOCABULARY_FILE.read_text(encoding="utf-8")) or {}
-
-    def forms(section: str) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for term_id, term in (raw.get(section) or {}).items():
-            for form in [term_id, term.get("name", ""), *(term.get("aliases") or [])]:
-                if form:
-                    out[normalize(str(form))] = term_id
-        return out
-
-    districts, groups = forms("districts"), forms("applicant_groups")
+    groups: dict[str, str] = {}
+    for term_id, term in (raw.get("applicant_groups") or {}).items():
+        for form in [term_id, term.get("name", ""), *(term.get("aliases") or [])]:
+            if form:
+                groups[match_form(str(form))] = term_id
     for form, group in _EXTRA_GROUP_FORMS.items():
         if group in groups.values():
             groups.setdefault(form, group)
-    return districts, groups
+    return groups
 
 
-_vocabulary()  # load at import so a broken vocabulary file fails loudly and early
+_groups()  # load at import so a broken vocabulary file fails loudly and early
 
 
 # ------------------------------------------------------------------ text preparation
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_RUN = re.compile(r"[零〇一二两俩三四五六七八九十百千]+")
-
-
-def _cn_run_to_digits(run: str, following: str) -> str:
-    if all(ch in _CN_DIGIT for ch in run):
-        values = [_CN_DIGIT[ch] for ch in run]
-        # 两三个 / 七八个 are ranges, 二三年 / 一九九零 are digit strings.
-        if len(values) == 2 and values[1] == values[0] + 1 and not following.startswith("年"):
-            return f"{values[0]}~{values[1]}"
-        return "".join(str(v) for v in values)
-    total, current, last_unit, zero_seen = 0, 0, 0, False
-    for ch in run:
-        if ch in _CN_DIGIT:
-            current = _CN_DIGIT[ch]
-            zero_seen = zero_seen or current == 0
-        else:
-            last_unit = _CN_UNIT[ch]
-            total += (current or 1) * last_unit
-            current, zero_seen = 0, False
-    if current and last_unit >= 100 and not zero_seen:
-        current *= last_unit // 10  # 一百二 = 120, 两千五 = 2500
-    return str(total + current)
-
-
 def _prep(text: str) -> str:
-    t = normalize(text or "")
+    t = match_form(text or "")
     t = re.sub(r"(?<=\d)\s+(?=\d)", "-", t)
     t = re.sub(r"\s+", "", t)
     t = t.replace("一半", "半数")
-    t = re.sub(
-        r"百分之([零〇一二两三四五六七八九十百]+|\d+(?:\.\d+)?)",
-        lambda m: (_cn_run_to_digits(m.group(1), "") if not m.group(1)[0].isdigit() else m.group(1)) + "%",
-        t,
-    )
-    return _CN_RUN.sub(lambda m: _cn_run_to_digits(m.group(0), t[m.end() : m.end() + 1]), t)
-
-
-_UNKNOWN_RE = re.compile(
-    r"不知道|不清楚|不确定|不记得|记不清|忘了|说不好|不好说|不太懂|不懂|啥意思|什么意思|无所谓"
-)
-_CORRECTION_RE = re.compile(
-    r"不对|错了|说错了?|搞错了?|更正(?:一下)?|纠正(?:一下)?|改一下|改成|应该是|其实是|准确(?:地|的)?说|哦不|不不"
-)
-_NOT_X_BUT_Y_RE = re.compile(r"不是[^,，。;；!！?？]+?[,，、;；]?(?:而)?是(?P<y>.+)$")
-_CONTENT_RE = re.compile(r"[\u4e00-\u9fff\d%a-z]")
-
-
-def _split_correction(t: str) -> tuple[str, str]:
-    """(what was said before the last correction, what counts)."""
-    match = None
-    for match in _CORRECTION_RE.finditer(t):  # noqa: B007 - the last one is wanted
-        pass
-    if match is not None and _CONTENT_RE.search(t[match.end() :]):
-        before, t = t[: match.start()], t[match.end() :]
-    else:
-        before = ""
-    but = _NOT_X_BUT_Y_RE.search(t)
-    if but and _CONTENT_RE.search(but.group("y")):
-        before, t = before + t[: but.start("y")], but.group("y")
-    return before, t.lstrip(",，。.;；:：、!！ ")
-
-
-_NEGATION_BEFORE_RE = re.compile(r"(?:不是|不属于|不算|没有|没|不|非|无|未)(?:在|是|办|有|持有)?$")
-
-
-def _negated(t: str, start: int) -> bool:
-    return bool(_NEGATION_BEFORE_RE.search(t[max(0, start - 4) : start]))
-
-
-def _scan(t: str, forms: dict[str, str]) -> list[tuple[int, int, str]]:
-    """Longest-first, non-overlapping matches of surface forms: (start, end, id)."""
-    hits: list[tuple[int, int, str]] = []
-    i = 0
-    ordered = sorted(forms, key=len, reverse=True)
-    while i < len(t):
-        for form in ordered:
-            if t.startswith(form, i):
-                hits.append((i, i + len(form), forms[form]))
-                i += len(form)
-                break
-        else:
-            i += 1
-    return hits
+    return numerals_to_digits(t)
 
 
 # ------------------------------------------------------------------ dates
-
-_REL_YEAR = {"大前年": -3, "前年": -2, "去年": -1, "今年": 0, "本年": 0, "明年": 1, "后年": 2}
-_REL_MONTH = {
-    "上上个月": -2,
-    "上上月": -2,
-    "上个月": -1,
-    "上月": -1,
-    "这个月": 0,
-    "本月": 0,
-    "下个月": 1,
-    "下月": 1,
-}
-_DATE_RE = re.compile(
-    r"(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d\d)[-./](?P<im>\d{1,2})(?:[-./](?P<id>\d{1,2}))?(?![\d.]))"
-    r"|(?P<compact>(?<!\d)(?P<cy>(?:19|20)\d\d)(?P<cm>[01]\d)(?P<cd>[0-3]\d)(?!\d))"
-    r"|(?P<ago>(?P<an>\d+|半)(?P<au>年|个?月|周|个?星期|天)(?:以)?前)"
-    r"|(?P<now>今天|昨天|前天|刚刚|刚(?=注册|毕业|成立|开|办|登记|拿到|出生))"
-    r"|(?P<cn>(?:(?<!\d)(?P<y>\d{4}|\d{2})年(?!前|以前|多|半|内|以内|后|以后|之前|之后)|(?P<ry>大前年|前年|去年|今年|本年|明年|后年))?"
-    r"(?:(?<=年)的)?(?:(?P<m>\d{1,2})月份?|(?<=年)(?P<m2>\d{1,2})(?![\d个~])|(?P<rm>上上个?月|上个?月|这个月|本月|下个?月))?"
-    r"(?:(?P<d>\d{1,2})[日号])?)"
-)
-
-
-@dataclass(frozen=True)
-class _DateHit:
-    start: int
-    end: int
-    lo: date | None
-    hi: date | None
-    precision: str  # day | month | fuzzy (approximate, accepted) | year (needs the month) | noyear | invalid
-    month: int | None = None  # for noyear: the month that was said
-    day: int | None = None
-
-
-def _full_year(digits: str, today: date) -> int:
-    year = int(digits)
-    if len(digits) == 2:
-        year += 2000 if 2000 + year <= today.year + 5 else 1900
-    return year
-
-
-def _month_span(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _ymd(start: int, end: int, year: int | None, month: int | None, day: int | None) -> _DateHit:
-    if month is None:
-        assert year is not None
-        if not 1 <= year <= 9999:
-            return _DateHit(start, end, None, None, "invalid")
-        return _DateHit(start, end, date(year, 1, 1), date(year, 12, 31), "year")
-    if not 1 <= month <= 12:
-        return _DateHit(start, end, None, None, "invalid")
-    if year is None:
-        return _DateHit(start, end, None, None, "noyear", month, day)
-    if day is not None:
-        try:
-            exact = date(year, month, day)
-        except ValueError:
-            return _DateHit(start, end, None, None, "invalid")
-        return _DateHit(start, end, exact, exact, "day")
-    lo, hi = _month_span(year, month)
-    return _DateHit(start, end, lo, hi, "month")
-
-
-def _find_dates(t: str, today: date) -> list[_DateHit]:
-    hits: list[_DateHit] = []
-    for m in _DATE_RE.finditer(t):
-        if not m.group(0):
-            continue
-        s, e = m.span()
-        if m.group("iso"):
-            day = int(m.group("id")) if m.group("id") else None
-            hits.append(_ymd(s, e, int(m.group("iy")), int(m.group("im")), day))
-        elif m.group("compact"):
-            hits.append(_ymd(s, e, int(m.group("cy")), int(m.group("cm")), int(m.group("cd"))))
-        elif m.group("ago"):
-            n = 0.5 if m.group("an") == "半" else int(m.group("an"))
-            unit = m.group("au")[-1]
-            if unit == "年" and n != 0.5:
-                centre = today - relativedelta(years=int(n))
-                hits.append(
-                    _DateHit(s, e, centre - relativedelta(months=6), centre + relativedelta(months=6), "year")
-                )
-            elif unit in "年月":
-                months = 6 if unit == "年" else (int(n) if n >= 1 else 0)
-                if n == 0.5 and unit == "月":  # 半个月前
-                    centre = today - timedelta(days=15)
-                    hits.append(
-                        _DateHit(s, e, centre - timedelta(days=7), centre + timedelta(days=7), "fuzzy")
-                    )
-                    continue
-                then = today - relativedelta(months=months)
-                hits.append(_ymd(s, e, then.year, then.month, None))
-            else:
-                days = int(n * (7 if unit in "周期" else 1))
-                then = today - timedelta(days=days)
-                if unit == "天":
-                    hits.append(_DateHit(s, e, then, then, "day"))
-                else:
-                    hits.append(_DateHit(s, e, then - timedelta(days=3), then + timedelta(days=3), "fuzzy"))
-        elif m.group("now"):
-            word = m.group("now")
-            if word.startswith("刚") and hits and hits[-1].end == s:
-                continue  # 今天刚注册: the day already said is more precise
-            if word.startswith("刚"):
-                hits.append(_DateHit(s, e, today - relativedelta(months=3), today, "fuzzy"))
-            else:
-                then = today - timedelta(days={"今天": 0, "昨天": 1, "前天": 2}[word])
-                hits.append(_DateHit(s, e, then, then, "day"))
-        else:
-            year = None
-            if m.group("y"):
-                year = _full_year(m.group("y"), today)
-            elif m.group("ry"):
-                year = today.year + _REL_YEAR[m.group("ry")]
-            month_text = m.group("m") or m.group("m2")
-            month = int(month_text) if month_text else None
-            if m.group("rm"):
-                then = today + relativedelta(months=_REL_MONTH[m.group("rm")])
-                year, month = then.year, then.month
-            day = int(m.group("d")) if m.group("d") else None
-            if year is None and month is None:
-                continue  # a bare 10号 is not a date we can use
-            hits.append(_ymd(s, e, year, month, day))
-    return hits
-
 
 _DATE_VERB = {"graduation_date": "毕业", "registration_date": "注册", "birth_date": "出生"}
 _BARE_YEAR_RE = re.compile(r"(?:我|是|在|于)*((?:19|20)\d\d)(?:年份?)?(?:左右|的|吧|了|毕业|注册|出生|成立)*")
 
 
-def _date_answer(field: str, hit: _DateHit, today: date) -> ParsedAnswer:
+def _date_answer(field: str, hit: DateSpan, today: date) -> ParsedAnswer:
     verb = _DATE_VERB[field]
     example = "1990年5月" if field == "birth_date" else "2024年6月"
     if hit.precision == "invalid":
@@ -385,7 +187,7 @@ _NOT_YET = {"registration_date": r"还没(?:有)?(?:注册|成立|登记)|没注
 
 
 def _parse_date(field: str, t: str, before: str, today: date) -> ParsedAnswer:
-    hits = _find_dates(t, today)
+    hits = find_dates(t, today)
     if not hits and field in _NOT_YET and re.search(_NOT_YET[field], t):
         if field == "registration_date":
             return _fail("好的，还没注册的话这一项先跳过；注册后请告诉我年份和月份，例如“2025年3月”。")
@@ -393,15 +195,15 @@ def _parse_date(field: str, t: str, before: str, today: date) -> ParsedAnswer:
     if not hits:
         bare = _BARE_YEAR_RE.fullmatch(t)
         if bare:
-            hits = [_ymd(0, len(t), int(bare.group(1)), None, None)]
+            hits = [ymd(0, len(t), int(bare.group(1)), None, None)]
     if not hits:
         verb = _DATE_VERB[field]
         return _fail(f"没听明白{verb}日期，请告诉我年份和月份，例如“2024年6月”。")
     hit = hits[-1]
     if hit.precision == "noyear" and before:
-        earlier = [h for h in _find_dates(before, today) if h.lo is not None]
+        earlier = [h for h in find_dates(before, today) if h.lo is not None]
         if earlier:
-            hit = _ymd(hit.start, hit.end, earlier[-1].lo.year, hit.month, hit.day)  # type: ignore[union-attr]
+            hit = ymd(hit.start, hit.end, earlier[-1].lo.year, hit.month, hit.day)  # type: ignore[union-attr]
     return _date_answer(field, hit, today)
 
 
@@ -444,9 +246,9 @@ def _parse_age(t: str, today: date) -> ParsedAnswer:
         return _age_answer(int(m.group(1)))
     if m := re.search(r"(?:快|马上|即将|要)(\d{1,3})(?:了|岁)?", t):
         return _age_answer(int(m.group(1)) - 1)
-    hits = [h for h in _find_dates(t, today) if h.lo is not None and h.hi is not None]
+    hits = [h for h in find_dates(t, today) if h.lo is not None and h.hi is not None]
     if not hits and (bare := _BARE_YEAR_RE.fullmatch(t)):
-        hits = [_ymd(0, len(t), int(bare.group(1)), None, None)]
+        hits = [ymd(0, len(t), int(bare.group(1)), None, None)]
     if hits:
         hit = hits[-1]
         assert hit.lo is not None and hit.hi is not None
@@ -599,9 +401,6 @@ def _parse_percent(t: str) -> ParsedAnswer:
 
 # ------------------------------------------------------------------ booleans
 
-_YES_PHRASES = re.compile(r"没问题|没错|不错|当然|肯定|必须的|是的|对的|对|是|有的|有|嗯|恩|好的|已经|已|签了|办了|办好|"
-                          r"^(?:yes|y|ok|okay)$|👍|👌|✅|√")  # fmt: skip
-_NO_PHRASES = re.compile(r"不是|不对|没有|没|不|否|无|未|尚未|^(?:no|n|nope)$|👎|❌|×")
 _BOOL_MSG = "抱歉没听明白，请回答“是”或“不是”。"
 
 # Field-specific wordings, checked before the generic yes/no; (pattern, value) in order.
@@ -638,22 +437,15 @@ _BOOL_SPECIFIC: dict[str, list[tuple[str, bool]]] = {
 
 
 def _parse_bool(field: str, t: str) -> ParsedAnswer:
-    if _UNKNOWN_RE.search(t):
+    if says_unknown(t):
         return _fail("没关系，这一项可以先跳过；如果清楚，请回答“是”或“不是”。")
-    if field == "registered_in_shanghai" and not _NO_PHRASES.search(t):
-        districts, _ = _vocabulary()
-        if _scan(t, districts):
-            return _good(True)
+    if field == "registered_in_shanghai" and not says_no(t) and find_districts(t):
+        return _good(True)
     for pattern, value in _BOOL_SPECIFIC.get(field, []):
         if re.search(pattern, t):
             return _good(value)
-    if re.search(r"没问题|没错|不错", t):
-        return _good(True)
-    if _NO_PHRASES.search(t):
-        return _good(False)
-    if _YES_PHRASES.search(t):
-        return _good(True)
-    return _fail(_BOOL_MSG)
+    answer = yes_no(t)
+    return _fail(_BOOL_MSG) if answer is None else _good(answer)
 
 
 # ------------------------------------------------------------------ enums, districts, groups
@@ -685,7 +477,7 @@ def _find_hukou(t: str, answering: bool = True) -> str | None:
         if pattern == _BARE_NONE and not answering:
             continue
         for m in re.finditer(pattern, t):
-            if value == "other" or not _negated(t, m.start()):
+            if value == "other" or not negated(t, m.start()):
                 return value
     return None
 
@@ -721,7 +513,7 @@ _BUSINESS_PATTERNS: list[tuple[str, str]] = [
 def _find_business(t: str) -> str | None:
     for value, pattern in _BUSINESS_PATTERNS:
         for m in re.finditer(pattern, t):
-            if not _negated(t, m.start()):
+            if not negated(t, m.start()):
                 return value
     return None
 
@@ -741,8 +533,7 @@ _DISTRICT_MSG = "请告诉我注册在上海哪个区，例如“浦东新区”
 
 
 def _parse_district(t: str) -> ParsedAnswer:
-    districts, _ = _vocabulary()
-    found = list(dict.fromkeys(d for s, _, d in _scan(t, districts) if not _negated(t, s)))
+    found = list(dict.fromkeys(d.id for s, _, d in find_districts(t) if not negated(t, s)))
     if len(found) == 1:
         return _good(found[0])
     if len(found) > 1:
@@ -757,10 +548,9 @@ _GROUP_FALSE_FRIENDS = re.compile(r"保险|金|率|证明")  # 失业保险金 i
 
 
 def _find_groups(t: str) -> frozenset[str]:
-    _, groups = _vocabulary()
     out = set()
-    for start, end, group in _scan(t, groups):
-        if _negated(t, start) or _GROUP_FALSE_FRIENDS.match(t, end):
+    for start, end, group in find_terms(t, _groups()):
+        if negated(t, start) or _GROUP_FALSE_FRIENDS.match(t, end):
             continue
         out.add(group)
     return frozenset(out)
@@ -789,10 +579,10 @@ def parse_answer(field: str, text: str, today: date) -> ParsedAnswer:
     kind = FIELD_TYPES.get(field)
     if kind is None or field not in SUPPORTED_FIELDS:
         raise ValueError(f"no free-text reading for profile field {field!r}")
-    before, t = _split_correction(_prep(text))
-    if not _CONTENT_RE.search(t) and not re.search(r"👍|👌|✅|√|👎|❌|×", t):
+    before, t = split_correction(_prep(text))
+    if not CONTENT_RE.search(t) and not SIGNS_RE.search(t):
         return _fail(_empty_message(field, kind))
-    if kind != "bool" and _UNKNOWN_RE.search(t) and not re.search(r"\d", t):
+    if kind != "bool" and says_unknown(t) and not re.search(r"\d", t):
         return _fail("没关系，这一项可以先跳过。" + _empty_message(field, kind))
     if kind == "date":
         return _parse_date(field, t, before, today)
@@ -847,7 +637,7 @@ def _extract_segment(
     for clause_match in _CLAUSE_RE.finditer(t):
         clause = clause_match.group(0)
         intent = bool(_INTENT_RE.search(clause))
-        for hit in _find_dates(clause, today):
+        for hit in find_dates(clause, today):
             after, before = clause[hit.end : hit.end + 8], clause[max(0, hit.start - 6) : hit.start]
             field = next((f for f, p in _DATE_FIELD_AFTER if re.match(rf"[^\d]{{0,4}}?(?:{p})", after)),
                          None) or next((f for f, p in _DATE_FIELD_BEFORE if re.search(p, before)), None)  # fmt: skip
@@ -888,13 +678,12 @@ def _extract_segment(
             previous.value if previous and isinstance(previous.value, frozenset) else frozenset()
         )
         out["groups"] = _good(frozenset(merged))
-    districts, _ = _vocabulary()
     candidates: dict[str, bool] = {}
     for clause_match in _CLAUSE_RE.finditer(t):
         clause = clause_match.group(0)
-        for start, _, district in _scan(clause, districts):
-            if not _negated(clause, start):
-                candidates[district] = candidates.get(district, False) or bool(
+        for start, _, district in find_districts(clause):
+            if not negated(clause, start):
+                candidates[district.id] = candidates.get(district.id, False) or bool(
                     _REGISTRATION_CONTEXT.search(clause)
                 )
     in_context = [d for d, ctx in candidates.items() if ctx]
@@ -912,7 +701,7 @@ def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
     t = _prep(text)
     out: dict[str, ParsedAnswer] = {}
     last, date_field = 0, None
-    for m in _CORRECTION_RE.finditer(t):
+    for m in CORRECTION_RE.finditer(t):
         date_field = _extract_segment(t[last : m.start()], today, out, None)
         last = m.end()
     _extract_segment(t[last:], today, out, date_field)

@@ -19,11 +19,13 @@ from typing import Any
 
 import jieba
 
+from zh.normalise import match_form
+
 from .entities import DISTRICT, DOC_NUMBER, GROUP, POLICY, EntityMatch, PhraseScanner
 from .exports import userdict_entries
 from .freshness import freshness
 from .model import AllOf, AnyOf, Catalogue, Condition, Leaf, Not, Policy
-from .text import normalize, normalize_doc_number
+from .text import normalize_doc_number
 
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"name": 4.0, "aliases": 3.0, "summary": 1.0, "category": 1.0, "facts": 0.8, "rules": 0.6,
@@ -77,7 +79,7 @@ class SearchIndex:
         self.recognizer = recognizer or PhraseScanner(catalogue).recognize
         self._jieba = jieba.Tokenizer()
         for word, tag in userdict_entries(catalogue):
-            self._jieba.add_word(normalize(word), freq=2000, tag=tag)
+            self._jieba.add_word(match_form(word), freq=2000, tag=tag)
         self._policies: list[Policy] = list(catalogue.policies.values())
         self._tf: list[Counter[str]] = []
         self._length: list[float] = []
@@ -91,12 +93,12 @@ class SearchIndex:
             df.update(tf.keys())
         n = len(self._policies)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self._forms: dict[str, tuple[str, ...]] = {normalize(f): ids for f, ids in catalogue.alias_index().items()}
+        self._forms: dict[str, tuple[str, ...]] = {match_form(f): ids for f, ids in catalogue.alias_index().items()}
         self._synonyms: dict[str, str] = {}
         for terms in (catalogue.vocabulary.districts, catalogue.vocabulary.applicant_groups):
             for term in terms.values():
                 for alias in term.aliases:
-                    self._synonyms[normalize(alias)] = normalize(term.name)
+                    self._synonyms[match_form(alias)] = match_form(term.name)
         self._by_group: dict[str, set[str]] = {}
         self._by_doc: dict[str, set[str]] = {}
         for policy in self._policies:
@@ -115,13 +117,13 @@ class SearchIndex:
 
     def tokens(self, text: str) -> list[str]:
         """jieba search-mode words of the normalised text, without stopwords and punctuation."""
-        words = self._jieba.cut_for_search(normalize(text))
+        words = self._jieba.cut_for_search(match_form(text))
         return [w for w in (w.strip() for w in words) if w and w not in STOPWORDS and _WORD.search(w)]
 
     @staticmethod
     def bigrams(text: str) -> list[str]:
         out = []
-        for run in _HAN.findall(normalize(text)):
+        for run in _HAN.findall(match_form(text)):
             out.extend("#" + run[i : i + 2] for i in range(len(run) - 1))
         return out
 
@@ -150,7 +152,7 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 5, on: date | None = None) -> list[SearchResult]:
         """Rank policies for a free-text Chinese query; `on` lets expired-by-date items be demoted too."""
-        normalized = normalize(query).strip()
+        normalized = match_form(query).strip()
         if not normalized or limit <= 0:
             return []
         weights: Counter[str] = Counter()

@@ -6,7 +6,7 @@ import pytest
 
 from policies_kb.entities import EntityMatch, EntityRecognizer, PhraseScanner, is_doc_number
 from policies_kb.model import Catalogue
-from policies_kb.text import amount_to_yuan, normalize_doc_number
+from policies_kb.text import normalize_doc_number
 
 _RECOGNIZERS: dict[int, EntityRecognizer] = {}
 
@@ -81,16 +81,6 @@ def test_unknown_doc_number_and_traditional_text(fixture_catalogue: Catalogue) -
 def test_phrase_scanner_agrees_with_spacy(fixture_catalogue: Catalogue) -> None:
     text = "我在卢湾注册，能申请首创补贴吗？沪人社规[2023]1号说8000元，海归能贷三十万吗，黄浦区创卡呢"
     assert PhraseScanner(fixture_catalogue).recognize(text) == recognizer_for(fixture_catalogue).recognize(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "yuan"),
-    [("30万", 300_000), ("三十万", 300_000), ("8000元", 8000), ("1.5万元", 15_000), ("两千五百块", 2500),
-     ("十万", 100_000), ("500万元", 5_000_000), ("一百零五元", 105), ("3亿", 300_000_000), ("３０万", 300_000),
-     ("千万不要", None), ("没有金额", None)],
-)  # fmt: skip
-def test_amount_to_yuan(text: str, yuan: int | None) -> None:
-    assert amount_to_yuan(text) == yuan
 
 
 @pytest.mark.parametrize(

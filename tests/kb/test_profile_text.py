@@ -17,6 +17,7 @@ from policies_kb.profile_text import (
     extract_profile,
     parse_answer,
 )
+from zh.places import DISTRICTS
 
 TODAY = date(2026, 11, 28)
 D = date
@@ -284,9 +285,9 @@ def test_two_digit_years_pivot_around_today() -> None:
 
 
 def test_every_district_name_and_alias_is_recognised() -> None:
-    for district_id, term in VOCABULARY["districts"].items():
-        for form in [term["name"], *term.get("aliases", [])]:
-            assert parse_answer("registration_district", form, TODAY).value == district_id, form
+    for district in DISTRICTS:
+        for form in district.surface_forms:
+            assert parse_answer("registration_district", form, TODAY).value == district.id, form
 
 
 def test_every_group_name_and_alias_is_recognised() -> None:
