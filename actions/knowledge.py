@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from functools import lru_cache
 
 from rasa_sdk import Tracker
 
 from agent_desk import record_unanswered
-from policies_kb import KnowledgeBase, reference_date
+from policies_kb import reference_date
+from policies_kb.kb import shared_kb
 
-
-@lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    # Reads DATABASE_URL; serves what the database holds (see KnowledgeBase.for_serving).
-    return KnowledgeBase.for_serving()
+# The process's knowledge base for DATABASE_URL: what the database holds, read once
+# (`knowledge_base()`; tests reset it with `knowledge_base.cache_clear()`).
+knowledge_base = shared_kb
 
 
 def today() -> date:

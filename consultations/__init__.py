@@ -2,8 +2,8 @@
 
 Typical use from the Rasa actions::
 
-    from consultations import BookingService, open_service
-    service = open_service()                      # DATABASE_URL, migrations, sample catalogue
+    from consultations import shared_service
+    service = shared_service()                    # DATABASE_URL, migrations, sample catalogue; once
     matches = service.find_experts("股权激励", "in_person", "浦东新区")
     booking = service.book(user_id=openid, slot_id=matches[0].next_slots[0].id, name="张先生",
                            phone="138 0013 8000", topic="股权", stage="初创期", idempotency_key=msg_id)
@@ -13,6 +13,9 @@ The package never imports rasa, rasa_sdk, sanic, bot or actions.
 """
 
 from __future__ import annotations
+
+import functools
+import threading
 
 from consultations.catalogue import load_catalogue
 from consultations.clock import Clock, FixedClock, system_clock
@@ -58,6 +61,7 @@ from consultations.model import (
 )
 from consultations.privacy import hash_user_id, mask_phone, normalise_phone
 from consultations.service import BookingService, DeletionReport, RefreshReport
+from storage import resolve_database_url
 
 
 def open_service(
@@ -69,6 +73,29 @@ def open_service(
     engine = make_engine(database_url)
     migrate(engine)
     return BookingService(engine, load_catalogue(), clock or system_clock, auto_refresh=auto_refresh)
+
+
+# One service per database URL and process, the house style of the three domain packages
+# (agent_desk.shared_desk, policies_kb.kb.shared_kb): a factory cached with functools.cache on the
+# resolved URL, behind a lock so two threads asking first open it once; `.cache_clear()` for tests.
+_shared_lock = threading.Lock()
+
+
+def shared_service(database_url: str | None = None) -> BookingService:
+    """The process's booking service for `database_url` (default DATABASE_URL): `open_service` with
+    the system clock and daily auto-refresh, opened once. `open_service` builds a service of one's
+    own (another clock, no auto-refresh); `shared_service.cache_clear()` forgets the shared ones."""
+    url = resolve_database_url(database_url)
+    with _shared_lock:
+        return _shared_service(url)
+
+
+@functools.cache
+def _shared_service(url: str) -> BookingService:
+    return open_service(url)
+
+
+shared_service.cache_clear = _shared_service.cache_clear  # type: ignore[attr-defined]
 
 
 __all__ = [
@@ -119,5 +146,6 @@ __all__ = [
     "normalise_district",
     "normalise_phone",
     "open_service",
+    "shared_service",
     "system_clock",
 ]

@@ -7,6 +7,7 @@ use because importing spaCy takes seconds and many processes only search.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from datetime import date, datetime
@@ -47,9 +48,6 @@ def reference_date() -> date:
 class KnowledgeBase:
     """Read-only access to the policy knowledge base; safe to share between threads."""
 
-    _instances: dict[tuple[str, str], KnowledgeBase] = {}
-    _instances_lock = threading.Lock()
-
     def __init__(self, catalogue: Catalogue, database_url: str | None = None):
         self.catalogue = catalogue
         self.database_url = database_url
@@ -67,25 +65,27 @@ class KnowledgeBase:
         progress: Progress | None = None,
         reuse: bool = True,
     ) -> KnowledgeBase:
-        """Migrate the database, import the data files when they changed, and return the cached KB.
+        """Migrate the database, import the data files when they changed, and return the KB:
+        the process's one for this URL and data folder, or with `reuse=False` a new one.
 
         database_url defaults to env DATABASE_URL, then sqlite:///var/haina.db under the repo root.
         """
         url = resolve_database_url(database_url)
-        key = (url, str(data_dir or ""))
-        with cls._instances_lock:
-            if reuse and key in cls._instances:
-                return cls._instances[key]
-            catalogue = load_catalogue(data_dir)
-            engine = create_kb_engine(url)
-            try:
-                load(engine, catalogue=catalogue, progress=progress)
-                stored = read_catalogue(engine)
-            finally:
-                engine.dispose()
-            kb = cls(stored or catalogue, url)
-            cls._instances[key] = kb
-            return kb
+        if not reuse:
+            return cls._load(url, data_dir, progress)
+        with _shared_lock:
+            return _opened(url, str(data_dir or ""), progress)
+
+    @classmethod
+    def _load(cls, url: str, data_dir: str | Path | None, progress: Progress | None) -> KnowledgeBase:
+        catalogue = load_catalogue(data_dir)
+        engine = create_kb_engine(url)
+        try:
+            load(engine, catalogue=catalogue, progress=progress)
+            stored = read_catalogue(engine)
+        finally:
+            engine.dispose()
+        return cls(stored or catalogue, url)
 
     @classmethod
     def from_database(cls, database_url: str | None = None) -> KnowledgeBase:
@@ -175,3 +175,38 @@ class KnowledgeBase:
 
     def render_check(self, result: EligibilityResult) -> str:
         return render_check_result(result)
+
+
+# -- one knowledge base per database URL and process ---------------------------------------------
+# The house style of the three domain packages (agent_desk.shared_desk, consultations.shared_service):
+# a `shared_xxx(url)` factory cached with functools.cache on the resolved URL, behind a lock so two
+# threads asking first open it once, and `shared_xxx.cache_clear()` for tests.
+
+_shared_lock = threading.RLock()  # re-entered: for_serving falls back to open() on an empty database
+
+
+def shared_kb(database_url: str | None = None) -> KnowledgeBase:
+    """The serving process's knowledge base for `database_url` (default DATABASE_URL): what the
+    database holds (`KnowledgeBase.for_serving`), read once and kept for the life of the process.
+    `shared_kb.cache_clear()` forgets every cached knowledge base, those of `KnowledgeBase.open` too."""
+    url = resolve_database_url(database_url)
+    with _shared_lock:
+        return _served(url)
+
+
+@functools.cache
+def _served(url: str) -> KnowledgeBase:
+    return KnowledgeBase.for_serving(url)
+
+
+@functools.cache
+def _opened(url: str, data_dir: str, progress: Progress | None) -> KnowledgeBase:
+    return KnowledgeBase._load(url, data_dir or None, progress)
+
+
+def _clear_shared() -> None:
+    _served.cache_clear()
+    _opened.cache_clear()
+
+
+shared_kb.cache_clear = _clear_shared  # type: ignore[attr-defined]
