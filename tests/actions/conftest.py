@@ -41,6 +41,7 @@ from actions import booking_common, booking_manage, knowledge
 from bot.runtime import PROJECT_ROOT
 from consultations import BookingService, FixedClock, open_service
 from policies_kb import KnowledgeBase
+from storage import resolve_database_url
 
 REFERENCE_DATE = "2026-11-28"
 CLOCK_START = (2026, 11, 28, 12, 0)  # Saturday noon in Shanghai, the day of REFERENCE_DATE
@@ -48,6 +49,10 @@ DOMAIN_DIR = PROJECT_ROOT / "domain"
 
 Events = list[dict[str, Any]]
 Messages = list[dict[str, Any]]
+
+# Sender ids of the running test: their bookings are cancelled afterwards, so the seats they took
+# are free again for the next test (bookings accumulate in the one session database otherwise).
+_senders: set[str] = set()
 
 
 # -- domain and trackers -------------------------------------------------------------------------
@@ -103,6 +108,8 @@ def make_tracker(
         "intent_ranking": [intent_data] if intent else [],
         "message_id": uuid.uuid4().hex,
     }
+    sender_id = sender_id or f"test-{uuid.uuid4().hex[:12]}"
+    _senders.add(sender_id)
     all_slots = initial_slots(domain or load_domain())
     all_slots.update(slots or {})
     events = [
@@ -112,7 +119,7 @@ def make_tracker(
         *candidates,
     ]
     return Tracker(
-        sender_id=sender_id or f"test-{uuid.uuid4().hex[:12]}",
+        sender_id=sender_id,
         slots=all_slots,
         latest_message=latest_message,
         events=copy.deepcopy(events),
@@ -164,7 +171,9 @@ def actions_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         patch.setenv("DATABASE_URL", url)
         patch.setenv("HAINA_REFERENCE_DATE", REFERENCE_DATE)
         policies_kb.load(url, progress=None)
-        open_service(url, FixedClock.shanghai(*CLOCK_START)).refresh()
+        seeding = open_service(url, FixedClock.shanghai(*CLOCK_START), auto_refresh=False)
+        seeding.refresh()
+        seeding.engine.dispose()
         AgentDesk.open(url)
         knowledge.knowledge_base.cache_clear()
         booking_common.booking_service.cache_clear()
@@ -173,6 +182,32 @@ def actions_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         finally:
             knowledge.knowledge_base.cache_clear()
             booking_common.booking_service.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def _bookings_backend(actions_database_url: str) -> Iterator[BookingService]:
+    """The session's migrated engine and parsed expert catalogue, shared by every test's service;
+    as a service on the session's start, it also frees the seats a test booked."""
+    janitor = open_service(actions_database_url, FixedClock.shanghai(*CLOCK_START), auto_refresh=False)
+    yield janitor
+    janitor.engine.dispose()
+
+
+def _service_opener(backend: BookingService, session_url: str, clock: FixedClock) -> Any:
+    """`open_service` as booking_service() calls it, on the test's clock.
+
+    On the session database it builds a new BookingService over the session's engine and catalogue
+    instead of migrating and parsing the files again (idempotent start-up work that would cost
+    0.2 s a test); any other DATABASE_URL goes through the real `open_service`."""
+
+    def opener(
+        database_url: str | None = None, _clock: Any = None, *, auto_refresh: bool = True
+    ) -> BookingService:
+        if resolve_database_url(database_url) != resolve_database_url(session_url):
+            return open_service(database_url, clock, auto_refresh=auto_refresh)
+        return BookingService(backend.engine, backend.catalogue, clock, auto_refresh=auto_refresh)
+
+    return opener
 
 
 @pytest.fixture(scope="session")
@@ -187,17 +222,26 @@ def clock() -> FixedClock:
 
 @pytest.fixture(autouse=True)
 def action_environment(
-    actions_database_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+    actions_database_url: str,
+    _bookings_backend: BookingService,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[None]:
-    """Every test: the session database, the reference date, and a fresh booking service on `clock`."""
+    """Every test: the session database, the reference date, and a fresh booking service on `clock`;
+    afterwards the seats the test booked are freed."""
     monkeypatch.setenv("DATABASE_URL", actions_database_url)
     monkeypatch.setenv("HAINA_REFERENCE_DATE", REFERENCE_DATE)
-    monkeypatch.setattr(booking_common, "open_service", functools.partial(open_service, clock=clock))
+    monkeypatch.setattr(
+        booking_common, "open_service", _service_opener(_bookings_backend, actions_database_url, clock)
+    )
     monkeypatch.setattr(booking_common, "now", clock)
     monkeypatch.setattr(booking_manage, "now", clock)
     booking_common.booking_service.cache_clear()
     yield
     booking_common.booking_service.cache_clear()
+    for sender in _senders:
+        _bookings_backend.delete_user_data(sender)
+    _senders.clear()
 
 
 @pytest.fixture()
@@ -225,3 +269,35 @@ def database_down(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATABASE_URL", url)
     booking_common.booking_service.cache_clear()
     return url
+
+
+def book_slot(
+    service: BookingService,
+    user_id: str,
+    *,
+    topic: str = "股权",
+    form: str = "online",
+    nth: int = 0,
+    **fields: str,
+):
+    """Book the `nth` earliest free slot for `topic` (any matching expert) through the real service."""
+    from consultations import FormPreference
+
+    free = sorted(
+        (s for m in service.find_experts(topic, FormPreference(form)) for s in m.next_slots),
+        key=lambda s: s.start_at,
+    )
+    assert len(free) > nth, f"fewer than {nth + 1} free {form} slots for {topic} in the session database"
+    slot = free[nth]
+    args = {
+        "user_id": user_id,
+        "slot_id": slot.id,
+        "name": "张女士",
+        "phone": "138 0013 8000",
+        "topic": topic,
+        "stage": "筹备中",
+        "idempotency_key": f"test:{user_id}:{slot.id}",
+    }
+    args.update(fields)
+    _senders.add(user_id)
+    return service.book(**args)
