@@ -32,6 +32,7 @@ from actions.booking_manage import (
 )
 from consultations import (
     AlreadyRatedError,
+    BookingNotActiveError,
     BookingNotFoundError,
     CancelTooLateError,
     RatingTooEarlyError,
@@ -760,3 +761,18 @@ def test_submit_rating_when_the_database_is_down(database_down, user) -> None:
 
     assert events == RATING_DONE
     assert sent_texts(messages) == [T.SERVICE_DOWN]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="bug: a cancelled booking named by its code starts the reschedule form"
+)
+def test_reschedule_of_a_cancelled_booking_is_refused(service, user) -> None:
+    booking = book_slot(service, user)
+    service.cancel(user, booking.code)
+
+    events, messages = run_action(
+        ActionStartReschedule(), user_tracker(f"改约 {booking.code}", intent="reschedule_booking", user=user)
+    )
+
+    assert events == []
+    assert sent_texts(messages) == [BookingNotActiveError.user_message]
