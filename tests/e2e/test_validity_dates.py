@@ -278,6 +278,7 @@ def check_as_founder(say: Callable[[str], str], answers: dict[str, str]) -> tupl
         field = field_asked(reply)
         if field is None:
             break
+        assert field in answers, f"asked {field!r}, which the test has no answer for: {reply}"
         asked.append(field)
         reply = say(answers[field])
     return reply, asked
@@ -308,3 +309,35 @@ def test_first_business_subsidy_as_hard_to_employ(dated: DatedAssistant, channel
         assert f"「{name}」{STATUS_LABELS[ELIGIBLE]}" in reply, reply
         assert subject not in reply, reply
         assert_normal(reply)
+
+
+def test_first_business_subsidy_card_names_the_part_that_rests_on_the_document(dated: DatedAssistant) -> None:
+    """The item as a whole does not rest on 8号: no lapsed head, a notice about 就业困难人员 only."""
+    name = CATALOGUE.policies[FIRST_BUSINESS].name
+    group = CATALOGUE.vocabulary.applicant_groups[GROUP].name
+    reply = dated.rest()("首次创业一次性补贴是什么")
+    assert f"【{name}】" in reply, reply
+    assert LAPSED_MARK not in reply, reply
+    subject = f"「{group}」的认定依据"
+    if dated.state == EXPIRING:
+        assert subject in reply, reply
+        assert_expiring(reply, dated.on)
+    elif dated.state == ENDED:
+        assert subject in reply, reply
+        assert_ended(reply)
+    else:
+        assert subject not in reply, reply
+        assert_normal(reply)
+
+
+def test_first_business_subsidy_as_graduate_is_not_touched(dated: DatedAssistant) -> None:
+    """A verdict that holds through another condition (a graduate within two years) stays as it is."""
+    name = CATALOGUE.policies[FIRST_BUSINESS].name
+    answers = founder_answers(dated.on)
+    registered = months_before(dated.on, 14)
+    answers |= {"groups": "高校毕业生", "graduation_date": chinese_date(months_before(registered, 3))}
+    reply, asked = check_as_founder(dated.rest(), answers)
+    assert "graduation_date" in asked, asked
+    assert f"「{name}」{STATUS_LABELS[ELIGIBLE]}" in reply, reply
+    assert CATALOGUE.vocabulary.applicant_groups[GROUP].name + "」的认定" not in reply, reply
+    assert_normal(reply)
