@@ -8,7 +8,9 @@ plan, never from data/nlu: see the file's header) as the first message of a new 
 time, and scores the reply text (every message of the reply joined; button titles do not count):
 
 - correct: the reply is non-empty, contains every `must_contain` string and none of `must_not_contain`
-  ("the first line answers" is judged by these strings; issue #16 targets ≥ 95% of answerable);
+  ("the first line answers" is judged by these strings; issue #16 targets ≥ 95% of answerable).
+  Forbidden strings are not looked for in 来源 (citation) lines, whose document titles may list
+  several policies; required strings (a 文号, say) count there too;
 - wrong policy: the reply names a policy listed in `must_not_contain`, or its first line names a
   catalogue policy other than `policy`/`also_policies` (for a question without a policy that should
   fall back, any policy) — counted over all questions, target ≤ 1%;
@@ -29,7 +31,9 @@ Figures are reported, never asserted; the set is never used for training or tuni
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -64,6 +68,7 @@ FALLBACK_MARKERS = (
     "未写明", "无法回答", "不能回答", "not sure", "don't know", "do not know", "cannot answer", "can't answer",
 )  # fmt: skip
 HOTLINE = "12333"
+CITATION_PREFIX = ("来源：", "来源:", "Source:")
 
 
 @dataclass
@@ -130,7 +135,10 @@ def score(question: dict, result: Result, names: PolicyNames) -> None:
     reply = result.reply
     result.empty = not reply.strip()
     result.missing = [s for s in question["must_contain"] if s not in reply]
-    result.forbidden = [s for s in question["must_not_contain"] if s in reply]
+    # A citation may name a document that covers several policies (官方办事指南转载（…首次创业一次性补贴）):
+    # forbidden strings are looked for in the answer, not in its 来源 lines; required ones anywhere.
+    answer = "\n".join(line for line in reply.splitlines() if not line.strip().startswith(CITATION_PREFIX))
+    result.forbidden = [s for s in question["must_not_contain"] if s in answer]
     result.correct = not result.empty and not result.missing and not result.forbidden
     result.first_line = first_line(reply)
     result.first_line_policies = names.find(result.first_line)
@@ -197,8 +205,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def stdout_to_stderr():  # noqa: ANN201
+    """Set-up logs (ours and the loaders' subprocesses) go to stderr, so stdout holds only the report."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run_started(questions: list[dict], on: date, timeout: float) -> list[Result]:
     """The assistant as tests/conftest.py's `assistant` fixture starts it, for the duration of the run."""
+    with stdout_to_stderr():
+        return _run_started(questions, on, timeout)
+
+
+def _run_started(questions: list[dict], on: date, timeout: float) -> list[Result]:
     from bot import runtime
 
     runtime.ensure_model()
@@ -217,6 +244,24 @@ def run_started(questions: list[dict], on: date, timeout: float) -> list[Result]
         return run_all(f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook", questions, timeout)
     finally:
         supervisor.stop()
+
+
+def rescore(path: Path, questions: list[dict]) -> tuple[list[Result], dict]:
+    """The replies saved by --json, scored again against the current labels (no assistant needed)."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    by_id = {r["id"]: r for r in saved["results"]}
+    names = PolicyNames()
+    results = []
+    for question in questions:
+        old = by_id.get(question["id"])
+        if old is None or old["text"] != question["text"]:
+            print(f"  {question['id']}: not in {path} (or its text changed), skipped", file=sys.stderr)
+            continue
+        result = Result(question["id"], question["category"], question["text"], question["policy"],
+                        question["answerable"], reply=old["reply"], latency_ms=old["latency_ms"], error=old["error"])  # fmt: skip
+        score(question, result, names)
+        results.append(result)
+    return results, {**saved["meta"], "rescored_from": str(path)}
 
 
 # ---------------------------------------------------------------- reporting
@@ -361,13 +406,20 @@ def main() -> int:
         "--markdown", action="store_true", help="also print the tables as Markdown (docs/reports/)"
     )
     parser.add_argument("--failures", type=int, default=20, help="misses to list (0: none)")
+    parser.add_argument("--rescore", type=Path, metavar="RESULTS_JSON",
+                        help="score the replies saved by an earlier --json run again, sending nothing")  # fmt: skip
     args = parser.parse_args()
     if args.on and not args.start:
         parser.error("--on sets the reference date of an assistant this script starts: use it with --start")
+    if args.rescore and args.start:
+        parser.error("--rescore sends nothing: it cannot be combined with --start")
 
     questions = yaml.safe_load(args.questions.read_text(encoding="utf-8"))["questions"]
     if args.category:
         questions = [q for q in questions if q["category"] in args.category]
+    if args.rescore:
+        results, meta = rescore(args.rescore, questions)
+        return report(results, meta, args)
     on = args.on or datetime.now(ZoneInfo("Asia/Shanghai")).date()
     meta = {
         "commit": git_commit(),
@@ -382,7 +434,10 @@ def main() -> int:
         run_started(questions, on, args.timeout) if args.start else run_all(args.url, questions, args.timeout)
     )
     meta["seconds"] = round(time.monotonic() - started)
+    return report(results, meta, args)
 
+
+def report(results: list[Result], meta: dict, args: argparse.Namespace) -> int:
     s = summary(results)
     print_text(s, results, meta, args.failures)
     if args.markdown:
