@@ -11,10 +11,12 @@ server. What the actions read is real, though: one fresh SQLite file per test se
 
 The actions reach both through module-level singletons cached with `functools.lru_cache`:
 `actions.knowledge.knowledge_base()` and `actions.booking_common.booking_service()`, both opened
-from DATABASE_URL. The booking service is reset around every test (tests move its clock or point
-it at an unreachable database). The knowledge base is read-only and building its spaCy recogniser
-takes seconds, so it is reset only when the session starts and ends; tests read their expected
-figures from that same instance (the `kb` fixture), never from literals.
+from DATABASE_URL. The booking service is cleared before and after every test, so each test gets
+its own service on its own clock (built over the session's migrated engine and parsed expert
+catalogue, see `_service_opener`), and the seats a test booked are freed afterwards. The knowledge
+base is read-only and building its spaCy recogniser takes seconds, so it is cleared only when the
+session starts and ends; tests read their expected figures from that same instance (the `kb`
+fixture), never from literals.
 
 Time: HAINA_REFERENCE_DATE is 2026-11-28 for the policy answers, and the booking service and the
 booking actions share one `FixedClock` starting at Saturday 2026-11-28 12:00 in Shanghai (the
@@ -167,6 +169,8 @@ def actions_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     from agent_desk import AgentDesk
 
     url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'haina.db'}"
+    # The environment is set only while seeding: each test sets it again (action_environment), so
+    # tests of other folders in the same session never see this database.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DATABASE_URL", url)
         patch.setenv("HAINA_REFERENCE_DATE", REFERENCE_DATE)
@@ -175,13 +179,11 @@ def actions_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         seeding.refresh()
         seeding.engine.dispose()
         AgentDesk.open(url)
-        knowledge.knowledge_base.cache_clear()
-        booking_common.booking_service.cache_clear()
-        try:
-            yield url
-        finally:
-            knowledge.knowledge_base.cache_clear()
-            booking_common.booking_service.cache_clear()
+    knowledge.knowledge_base.cache_clear()
+    booking_common.booking_service.cache_clear()
+    yield url
+    knowledge.knowledge_base.cache_clear()
+    booking_common.booking_service.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -399,7 +399,11 @@ def test_offers_are_free_slots_of_matching_experts_earliest_expert_first(service
     assert messages[0]["buttons"] == numbered_buttons(offers)
 
 
-def test_nobody_in_that_district_offers_online_and_other_ways() -> None:
+def test_nobody_in_that_district_offers_online_and_other_ways(service) -> None:
+    assert not any(
+        "股权" in e.areas and any(x.form.value == "上门" and x.district == "崇明区" for x in e.schedule)
+        for e in service.catalogue.experts
+    ), "an expert now comes to 崇明区 for 股权: pick another district"
     slots = {"booking_topic": "股权", "booking_mode": "上门", "booking_district": "崇明区"}
 
     events, messages = run_action(ActionAskBookingChoice(), make_tracker("", slots=slots))
