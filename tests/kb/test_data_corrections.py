@@ -218,6 +218,35 @@ def test_founder_notes_do_not_make_the_whole_item_rest_on_8(catalogue: Catalogue
     assert freshness(catalogue.policies[FLEX_HARD], date(2027, 1, 5), catalogue).lapsed
 
 
+def test_first_business_check_tells_hard_to_employ_founders(catalogue: Catalogue, kb: KnowledgeBase) -> None:
+    policy = catalogue.policies["first_business_subsidy"]
+    rule = next(r for r in policy.eligibility if BASIS_8 in r.sources)
+    assert rule.check is None  # reported as 需人工核实, never a verdict of its own
+    assert all(post in rule.text for post in EXCLUDED_POSTS) and "取消" in rule.text
+    profile = kb.profile({"groups": ["hard_to_employ"], "hukou": "shanghai"})
+    result = kb.check(policy.id, profile, ON)
+    assert any(rule.text in m for m in result.manual_checks)
+
+
+def test_who_counts_as_hard_to_employ_has_its_own_answer(catalogue: Catalogue, index: SearchIndex) -> None:
+    item = catalogue.policies["hard_to_employ_identification"]
+    assert BASIS_8 in item.sources and not item.eligibility
+    assert "本市户籍" in item.summary and all(post in item.summary for post in EXCLUDED_POSTS)
+    months = item.fact("min_unemployment_months")
+    assert months is not None and f"{months.value}个月" in item.summary
+    # It rests on 8号 as a whole, so it ends with it (section 13 of the fact sheet).
+    assert inherited_end(item, catalogue) is catalogue.sources[BASIS_8]
+    for query in ("就业困难人员认定要什么条件", "就业困难人员怎么认定"):
+        assert top_ids(index, query)[0] == item.id, query
+    # Free-form questions also rank it among the first two (the group's own items compete).
+    for query in (
+        "就业困难人员是怎么认定的",
+        "外地户口可以认定就业困难人员吗",
+        "当了公司法人以后还算就业困难人员吗",
+    ):
+        assert item.id in top_ids(index, query, 2), query
+
+
 # --- 4. the graduates' flexible-employment subsidy ---------------------------------------------------
 
 
@@ -231,15 +260,21 @@ def test_graduates_subsidy_in_the_plans_words(catalogue: Catalogue) -> None:
     assert duration is not None and duration.value is None  # still not published: never invented
 
 
-def test_how_many_years_question_surfaces_both_flexible_items(index: SearchIndex, kb: KnowledgeBase) -> None:
+def test_how_many_years_question_surfaces_both_flexible_items(
+    catalogue: Catalogue, index: SearchIndex, kb: KnowledgeBase
+) -> None:
     query = "灵活就业社保补贴能享受几年"
-    hits = index.search(query, on=ON)
-    assert {h.policy_id for h in hits[:2]} == {FLEX_HARD, FLEX_GRAD}
-    # Neither is a clear winner, so the assistant lets the user choose between both ...
-    assert hits[0].score < 1.5 * hits[1].score
-    # ... because the shared alias names no single policy entity.
-    assert not [m for m in kb.recognize(query) if m.label == "POLICY"]
-    # Asked with the group, the 8号 subsidy is the answer.
+    assert {h.policy_id for h in index.search(query, limit=2, on=ON)} == {FLEX_HARD, FLEX_GRAD}
+    # The words name the 8号 item; its duration facts (what a 几年 question shows) cover both groups.
+    assert [m.canonical_id for m in kb.recognize(query) if m.label == "POLICY"] == [FLEX_HARD]
+    hard, grad = catalogue.policies[FLEX_HARD], catalogue.policies[FLEX_GRAD]
+    durations = [f for f in hard.facts if "期限" in f.label]
+    assert any("最长不超过" in f.text for f in durations)
+    pointer = next(f for f in durations if "离校2年内未就业" in f.label)
+    graduates_duration = grad.fact("duration")
+    assert graduates_duration is not None
+    assert pointer.value == graduates_duration.value  # never a figure the graduates' item does not have
+    assert PLAN in pointer.sources and pointer.verification == "待核实"
     assert top_ids(index, "就业困难人员灵活就业社保补贴能享受几年")[0] == FLEX_HARD
 
 
