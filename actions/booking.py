@@ -25,8 +25,6 @@ from actions.booking_common import (
     as_list,
     booking_service,
     call_service,
-    clean,
-    digit_count,
     find_area,
     find_district,
     is_interruption,
@@ -35,12 +33,8 @@ from actions.booking_common import (
     numbered_buttons,
     offer,
     parse_mode,
-    parse_name,
-    parse_ordinal,
     parse_stage,
     parse_yes_no,
-    phone_candidate,
-    says_any,
 )
 from consultations import (
     AREAS,
@@ -63,6 +57,9 @@ from consultations import (
     normalise_district,
     normalise_phone,
 )
+from zh.answers import parse_name, parse_ordinal, says_any
+from zh.normalise import compact as clean
+from zh.phones import digit_count, phone_candidate
 
 FORM = "booking_form"
 ANY_DISTRICT = "不限"

@@ -1,4 +1,6 @@
-"""Shared glue of the booking actions: the service, reading free-text answers, rendering bookings.
+"""Shared glue of the booking actions: the service, reading the tracker, rendering bookings.
+
+Reading the answers themselves (ordinals, yes/no, names, phones, districts, dates) is zh/'s job.
 
 The consultations package is synchronous, so every call goes through `call_service`, which runs it
 in the default executor and turns unexpected failures into `ServiceUnavailable` (a user never sees
@@ -10,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -21,7 +22,6 @@ from rasa_sdk import Tracker
 from actions import booking_texts as T
 from consultations import (
     AREAS,
-    DISTRICTS,
     Booking,
     BookingError,
     BookingService,
@@ -30,10 +30,12 @@ from consultations import (
     Slot,
     mask_phone,
     normalise_area,
-    normalise_district,
     open_service,
 )
 from consultations.model import AREA_ALIASES, SHANGHAI, WEEKDAY_NAMES
+from zh import answers, places
+from zh.normalise import compact as clean
+from zh.normalise import normalise
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -47,9 +49,6 @@ SURE = 0.85
 MAX_NUMERIC_ANSWER_CHARS = 20
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{6})(?![A-Za-z0-9])")
-_PHONE_LIKE = re.compile(r"[+\d][\d\s\-－—()（）]{6,}\d")
-_CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ORDINAL_FILLER = re.compile(r"[第个号项位吧的啊呀哈选择要就那这我个是。，,.!！\s]|时间|时段|老师|专家")
 
 
 class ServiceUnavailable(Exception):
@@ -91,11 +90,6 @@ def now() -> datetime:
 
 
 # -- reading answers -----------------------------------------------------------------------------
-
-
-def clean(text: str | None) -> str:
-    """NFKC (full-width digits and letters), no whitespace."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -140,7 +134,7 @@ def booking_code_in(tracker: Tracker) -> str | None:
     text = latest_text(tracker)
     if text.startswith("/"):
         return None
-    for match in _CODE.finditer(unicodedata.normalize("NFKC", text)):
+    for match in _CODE.finditer(normalise(text, simplified=False, spaces="keep")):
         token = match.group(1)
         # A code mixes letters and digits or is all capitals; plain words or numbers are not codes.
         if (not token.isdigit() and not token.isalpha()) or token.isupper():
@@ -163,20 +157,9 @@ def find_area(text: str) -> str | None:
 
 
 def find_district(text: str) -> str | None:
-    compact = clean(text)
-    for name in DISTRICTS:
-        short = name.removesuffix("新区").removesuffix("区")
-        if name in compact or short in compact:
-            return normalise_district(name)
-    return None
-
-
-ANY_WORDS = ("不限", "都可以", "都行", "随便", "无所谓", "哪里都", "哪个区都", "都好", "哪种都")
-
-
-def says_any(text: str) -> bool:
-    compact = clean(text)
-    return any(w in compact for w in ANY_WORDS)
+    """The official name of the first district the text mentions (the booking slot holds names)."""
+    district = places.first_district(text)
+    return district.name if district else None
 
 
 def parse_stage(text: str) -> str | None:
@@ -213,97 +196,10 @@ def parse_mode(text: str) -> str | None:
     return None
 
 
-def parse_ordinal(text: str, count: int) -> int | None:
-    """1-based choice from "1", "第二个", "选3", "最后一个"; None when it is not a choice."""
-    compact = clean(text)
-    if not compact or compact.startswith("/"):
-        return None
-    if compact in ("最后一个", "最后那个", "最后"):
-        return count if count else None
-    rest = _ORDINAL_FILLER.sub("", compact)
-    if rest.isdigit() and len(rest) == 1:
-        number = int(rest)
-    elif rest in _CN_NUMBERS:
-        number = _CN_NUMBERS[rest]
-    else:
-        return None
-    return number if 1 <= number <= count else None
-
-
-def parse_score(text: str) -> int | None:
-    compact = clean(text)
-    if any(w in compact for w in ("满分", "五星", "非常满意")):
-        return 5
-    digits = re.findall(r"\d+", compact)
-    if len(digits) == 1 and digits[0] in {"1", "2", "3", "4", "5"}:
-        return int(digits[0])
-    numerals = [c for c in compact if c in _CN_NUMBERS]
-    if len(numerals) == 1 and 1 <= _CN_NUMBERS[numerals[0]] <= 5 and len(compact) <= 4:
-        return _CN_NUMBERS[numerals[0]]
-    return None
-
-
-def phone_candidate(text: str) -> str:
-    """The phone-number-looking part of a message ("手机 138 0013 8000"), or the message itself."""
-    normalised = unicodedata.normalize("NFKC", text or "")
-    match = _PHONE_LIKE.search(normalised)
-    return match.group(0) if match else normalised
-
-
-def digit_count(text: str) -> int:
-    return sum(ch.isdigit() for ch in unicodedata.normalize("NFKC", text or ""))
-
-
-_NAME_PREFIXES = (
-    "我的名字是",
-    "我的名字叫",
-    "名字是",
-    "名字叫",
-    "姓名是",
-    "姓名",
-    "称呼我",
-    "就叫我",
-    "叫我",
-    "我叫",
-    "我是",
-    "免贵",
-)
-_QUESTION_MARKS = ("?", "？", "吗", "呢", "怎么", "什么", "多少", "哪")
-
-
-def parse_name(text: str) -> str | None:
-    name = clean(text).strip("。.,，!！~")
-    for prefix in _NAME_PREFIXES:
-        if name.startswith(prefix) and len(name) > len(prefix):
-            name = name[len(prefix) :]
-            break
-    if not 1 <= len(name) <= 20 or any(ch.isdigit() for ch in name):
-        return None
-    if any(mark in name for mark in _QUESTION_MARKS) or name.startswith("/"):
-        return None
-    return name
-
-
-YES_WORDS = ("确认", "确定", "是", "对", "好", "可以", "没问题", "提交", "嗯", "ok", "OK", "行", "没错")
-NO_WORDS = ("不", "别", "否", "错", "修改", "有误", "no", "No")
-
-
 def parse_yes_no(tracker: Tracker, text: str) -> str | None:
+    """The reply to the booking summary, with what NLU understood (affirm / deny) as a hint."""
     intent, _ = latest_intent(tracker)
-    compact = clean(text)
-    if intent == "deny" or any(compact.startswith(w) for w in NO_WORDS):
-        return "no"
-    if intent == "affirm" or any(compact.startswith(w) for w in YES_WORDS):
-        return "yes"
-    return None
-
-
-SKIP_WORDS = ("跳过", "没有", "没了", "无", "不用", "不写", "算了", "没什么", "就这样")
-
-
-def is_skip(text: str) -> bool:
-    compact = clean(text)
-    return compact in SKIP_WORDS or any(compact.startswith(w) for w in ("跳过", "不用了", "没有了"))
+    return answers.parse_yes_no(text, {"deny": "no", "affirm": "yes"}.get(intent))
 
 
 # -- rendering -----------------------------------------------------------------------------------
@@ -346,40 +242,6 @@ def code_payload(intent: str, code: str) -> str:
 
 def sample_data() -> bool:
     return booking_service().catalogue.sample_data
-
-
-# -- dates in requests such as "改到下周" -----------------------------------------------------------
-
-_WEEKDAY_WORDS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-
-
-def date_filter(text: str, today: date) -> tuple[str, Callable[[date], bool]] | None:
-    """A (description, predicate on local dates) for 下周 / 这周 / 明天 / 后天 / 周三 / 周末."""
-    compact = clean(text)
-    monday = today - timedelta(days=today.weekday())
-    weekday = None
-    match = re.search(r"(?:周|星期|礼拜)([一二三四五六日天])", compact)
-    if match:
-        weekday = _WEEKDAY_WORDS[match.group(1)]
-    if "下周" in compact or "下个星期" in compact or "下星期" in compact or "下礼拜" in compact:
-        start = monday + timedelta(days=7)
-        if weekday is not None:
-            day = start + timedelta(days=weekday)
-            return f"下周{WEEKDAY_NAMES[weekday][1]}", lambda d: d == day
-        return "下周", lambda d: start <= d < start + timedelta(days=7)
-    if "这周" in compact or "本周" in compact:
-        return "本周", lambda d: monday <= d < monday + timedelta(days=7)
-    if "明天" in compact:
-        day = today + timedelta(days=1)
-        return "明天", lambda d: d == day
-    if "后天" in compact:
-        day = today + timedelta(days=2)
-        return "后天", lambda d: d == day
-    if "周末" in compact:
-        return "周末", lambda d: d.weekday() >= 5
-    if weekday is not None:
-        return WEEKDAY_NAMES[weekday], lambda d: d.weekday() == weekday
-    return None
 
 
 def local_today() -> date:

@@ -25,19 +25,17 @@ from actions.booking_common import (
     booking_service,
     call_service,
     code_payload,
-    date_filter,
     is_interruption,
-    is_skip,
     latest_intent,
     latest_text,
     local_today,
     now,
     numbered_buttons,
     offer,
-    parse_ordinal,
-    parse_score,
 )
 from consultations import Booking, BookingError, CancelTooLateError, RatingTooEarlyError
+from zh.answers import is_skip, parse_ordinal, parse_score
+from zh.dates import date_filter
 
 MAX_RESCHEDULE_OFFERS = 5
 NO_COMMENT = "-"

@@ -12,10 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from zh.phones import MOBILE_IN_TEXT
+
 MAX_TEXT_CHARS = 500
 MAX_NORMALISED_CHARS = 200
 
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s\-]?)?(1[3-9]\d)(?:[\s\-]?\d){4}((?:[\s\-]?\d){4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[\s\-]?\d{7,8}(?!\d)")
 _ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}\d{7}[\dXx](?![\dA-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -32,7 +33,7 @@ def mask_personal_data(text: str) -> str:
     text = text.translate(_FULL_WIDTH_DIGITS)
     text = _EMAIL.sub("***@***", text)
     text = _ID_CARD.sub(lambda m: "*" * len(m.group(0)), text)
-    text = _MOBILE.sub(_mask_mobile, text)
+    text = MOBILE_IN_TEXT.sub(_mask_mobile, text)
     text = _LANDLINE.sub("0**-********", text)
     text = _LONG_DIGITS.sub(lambda m: "*" * len(m.group(0)), text)
     return text

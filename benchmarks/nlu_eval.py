@@ -27,7 +27,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bot.nlu.normalisation import normalise_text  # noqa: E402
+from zh.normalise import normalise  # noqa: E402
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
 USERDICT_DIR = PROJECT_ROOT / "data" / "jieba_userdict"
@@ -94,8 +94,8 @@ def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[s
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
     features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), preprocessor=normalise_text, sublinear_tf=True)),
-        ("words", TfidfVectorizer(tokenizer=_jieba_words(), preprocessor=normalise_text, token_pattern=None,
+        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), preprocessor=normalise, sublinear_tf=True)),
+        ("words", TfidfVectorizer(tokenizer=_jieba_words(), preprocessor=normalise, token_pattern=None,
                                   lowercase=True, sublinear_tf=True)),
     ])  # fmt: skip
     model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=5000))

@@ -12,6 +12,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from consultations.privacy import hash_user_id, mask_phone
+from zh import places
+from zh.dates import WEEKDAY_NAMES
 
 #: Sessions happen in Shanghai; the database keeps UTC and every user-facing time is converted back.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -81,37 +83,15 @@ def normalise_area(text: str) -> str | None:
     return AREA_ALIASES.get(key)
 
 
-#: The sixteen districts of Shanghai. Short forms ("浦东", "徐汇") are accepted from users.
-DISTRICTS: tuple[str, ...] = (
-    "黄浦区",
-    "徐汇区",
-    "长宁区",
-    "静安区",
-    "普陀区",
-    "虹口区",
-    "杨浦区",
-    "闵行区",
-    "宝山区",
-    "嘉定区",
-    "浦东新区",
-    "金山区",
-    "松江区",
-    "青浦区",
-    "奉贤区",
-    "崇明区",
-)
+#: The sixteen districts of Shanghai by official name, in the order of zh/data/districts.yaml (the one
+#: districts file, shared with the knowledge base).
+DISTRICTS: tuple[str, ...] = tuple(d.name for d in places.DISTRICTS)
 
 
 def normalise_district(text: str) -> str | None:
-    """Map "浦东"/"浦东新区"/"徐汇" onto the official district name; None if not a Shanghai district."""
-    key = "".join(text.split())
-    if key in DISTRICTS:
-        return key
-    for name in DISTRICTS:
-        short = name.removesuffix("新区").removesuffix("区")
-        if key in (short, short + "区"):
-            return name
-    return None
+    """Map "浦东"/"浦东新区"/"徐汇"/"卢湾" onto the official district name; None if not a Shanghai district."""
+    district = places.district(text)
+    return district.name if district else None
 
 
 class ServiceForm(str, enum.Enum):
@@ -279,7 +259,6 @@ class Slot:
         return f"{s.month}月{s.day}日（{WEEKDAY_NAMES[s.weekday()]}）{s:%H:%M}-{e:%H:%M} {self.form.label} · {self.venue}"
 
 
-WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 class BookingStatus(str, enum.Enum):

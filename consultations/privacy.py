@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 from consultations.errors import InvalidPhoneError
-
-_PHONE_SEPARATORS = re.compile(r"[\s\-－—()（）]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d){8}(?!\d)")
+from zh.phones import MOBILE_IN_TEXT, mobile_number
 
 
 def normalise_phone(raw: str) -> str:
     """Return the 11-digit mainland mobile number in `raw` or raise InvalidPhoneError.
 
-    Accepts "+86 138-0013-8000", "86 13800138000", full-width digits and spaces, because that is how
-    people type numbers on a phone keyboard.
+    Reading the number is zh.phones.mobile_number ("+86 138-0013-8000", full-width digits, spaces).
     """
-    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    elif text.startswith("86") and len(text) == 13:
-        text = text[2:]
-    if not _MOBILE.fullmatch(text):
+    number = mobile_number(raw)
+    if number is None:
         raise InvalidPhoneError(f"not a mainland mobile number: {mask_phone(raw)}")
-    return text
+    return number
 
 
 def mask_phone(phone: str | None) -> str:
@@ -48,7 +37,7 @@ def mask_phone(phone: str | None) -> str:
 
 def redact_phones(text: str) -> str:
     """Mask every mobile number inside free text (rating comments, log messages)."""
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 def hash_user_id(user_id: str | None) -> str:

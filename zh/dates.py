@@ -112,7 +112,9 @@ def find_dates(t: str, today: date) -> list[DateSpan]:
                 months = 6 if unit == "年" else (int(n) if n >= 1 else 0)
                 if n == 0.5 and unit == "月":  # 半个月前
                     centre = today - timedelta(days=15)
-                    hits.append(DateSpan(s, e, centre - timedelta(days=7), centre + timedelta(days=7), "fuzzy"))
+                    hits.append(
+                        DateSpan(s, e, centre - timedelta(days=7), centre + timedelta(days=7), "fuzzy")
+                    )
                     continue
                 then = today - relativedelta(months=months)
                 hits.append(ymd(s, e, then.year, then.month, None))

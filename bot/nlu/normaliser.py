@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalisation import normalise_text
+from zh.normalise import normalise
 
 # Longer messages are cut before NLU: nobody asks a policy question in more than this, and the
 # cost of featurising a pasted document would be paid by every other user of the worker.
@@ -23,7 +23,7 @@ MAX_MESSAGE_CHARS = 500
 # chain, before the real tokenizer, at training and at prediction time alike.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TextNormaliser(GraphComponent):
-    """Applies `normalise_text` to the TEXT attribute of each message."""
+    """Applies `normalise` to the TEXT attribute of each message."""
 
     @classmethod
     def create(
@@ -52,7 +52,7 @@ class TextNormaliser(GraphComponent):
         text = message.get(TEXT)
         if not text:
             return
-        normalised = normalise_text(text)[:max_chars]
+        normalised = normalise(text)[:max_chars]
         if normalised == text:
             return
         entities = message.get(ENTITIES) or []

@@ -10,7 +10,7 @@ from rasa.shared.exceptions import RasaException
 from bot.channels.wechat import WeChatInput
 from bot.channels.wechat.channel import DisabledWeChatInput
 from bot.channels.wechat.config import DEFAULT_API_BASE_URL, ConfigError, load_settings
-from bot.channels.wechat.inbound import choice_number, dedup_id, load_menu, normalise
+from bot.channels.wechat.inbound import choice_number, dedup_id, load_menu
 from bot.channels.wechat.outbound import render_messages, split_text
 from bot.channels.wechat.security import Rejected, parse_xml_fields
 from bot.channels.wechat.store import MemoryStore, RedisStore
@@ -97,11 +97,6 @@ def test_default_menu_table():
     assert menu["BOOK_EXPERT"] == "/book_consultation"
     assert menu["MY_BOOKINGS"] == "/my_bookings"
     assert load_menu("does/not/exist.yml") == {}
-
-
-def test_normalise_folds_full_width_and_trims():
-    assert normalise("\u3000ＳＹＢ培训　３万元！ ") == "SYB培训 3万元!"
-    assert normalise(None) == ""
 
 
 @pytest.mark.parametrize(("text", "number"), [("1", 1), ("１", 1), ("1.", 1), ("２、", 2), ("12", 12), (" 3 ", 3)])

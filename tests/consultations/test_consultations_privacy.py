@@ -8,37 +8,12 @@ from consultations.errors import InvalidPhoneError
 from consultations.privacy import hash_user_id, mask_phone, normalise_phone, redact_phones
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "13800138000",
-        "138 0013 8000",
-        "138-0013-8000",
-        "+86 138 0013 8000",
-        "+8613800138000",
-        "86 13800138000",
-        "0086-138-0013-8000",
-        "１３８００１３８０００",  # full-width digits from a Chinese keyboard
-        "(138) 0013 8000",
-    ],
-)
-def test_phone_variants_normalise_to_eleven_digits(raw: str) -> None:
-    assert normalise_phone(raw) == "13800138000"
+# The tables of accepted and refused spellings are tests/zh/test_phones.py.
+def test_normalise_phone_returns_eleven_digits() -> None:
+    assert normalise_phone("+86 138-0013-8000") == "13800138000"
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "",
-        "12800138000",
-        "1380013800",
-        "138001380001",
-        "021-64370000",
-        "10086",
-        "abcdefghijk",
-        "+1 138 0013 8000",
-    ],
-)
+@pytest.mark.parametrize("raw", ["", "021-64370000", "+1 138 0013 8000"])
 def test_invalid_phones_raise_with_chinese_message(raw: str) -> None:
     with pytest.raises(InvalidPhoneError) as info:
         normalise_phone(raw)

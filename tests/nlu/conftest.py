@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalisation import normalise_text
+from zh.normalise import normalise
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRAINING_NLU_DIR = PROJECT_ROOT / "data" / "nlu"
@@ -18,7 +18,7 @@ HOLDOUT_PATH = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
 
 def comparison_key(text: str) -> str:
     """Normalised text without case, punctuation or spaces: `你好！` and `你好` are the same utterance."""
-    text = normalise_text(text).lower()
+    text = normalise(text).lower()
     return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith(("P", "S"))))
 
 

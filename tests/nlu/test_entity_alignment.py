@@ -1,6 +1,6 @@
 """Every entity annotation starts and ends on a token boundary of the project's own tokenizer.
 
-The pipeline normalises text (`normalise_text`) and then tokenises it with CleanJiebaTokenizer and
+The pipeline normalises text (`normalise`) and then tokenises it with CleanJiebaTokenizer and
 the project's jieba user dictionary. An annotation that cuts a token in half (`[利](aspect)息`, or
 an annotation on `额度` when jieba keeps `贷款额度` whole) is silently dropped or misread by Rasa's
 entity evaluation and featurisation, so it must fail here, naming the example.
@@ -16,9 +16,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalisation import normalise_text
 from bot.nlu.tokenizer import CleanJiebaTokenizer
 from tests.nlu.conftest import PROJECT_ROOT
+from zh.normalise import normalise
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def misaligned(data: TrainingData, tokenizer: CleanJiebaTokenizer) -> list[str]:
         if not entities:
             continue
         raw = message.get(TEXT)
-        text = normalise_text(raw)
+        text = normalise(raw)
         where = f"{raw!r} ({message.get(INTENT)})"
         if len(text) != len(raw):
             # The normaliser keeps annotated text unnormalised when lengths differ, so training

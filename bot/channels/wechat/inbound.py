@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -13,6 +12,8 @@ from pathlib import Path
 import yaml
 from wechatpy import parse_message
 from wechatpy.messages import BaseMessage
+
+from zh.normalise import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +46,14 @@ class Inbound:
         return self.message.source
 
 
-def normalise(text: str | None) -> str:
-    """NFKC folds full-width letters, digits and punctuation to half-width before NLU."""
-    return unicodedata.normalize("NFKC", text or "").strip()
+def _inbound(text: str | None) -> str:
+    # Width only: the text goes on to NLU, which simplifies and collapses spaces itself.
+    return normalise(text, simplified=False, spaces="trim")
 
 
 def choice_number(text: str) -> int | None:
     """The 1-based choice in a reply like "1", "１", "1." or "2、", else None."""
-    match = _CHOICE.match(normalise(text))
+    match = _CHOICE.match(_inbound(text))
     return int(match.group(1)) if match else None
 
 
@@ -83,13 +84,13 @@ def interpret(xml: str, menu: dict[str, str], subscribe_payload: str) -> Inbound
     message = parse_message(xml)
     kind = message.type
     if kind == "text":
-        text = normalise(message.content)
+        text = _inbound(message.content)
         if not text:
             return Inbound(message, Kind.REPLY, PROMPT_EMPTY)
         return Inbound(message, Kind.RASA, text, may_be_choice=True)
     if kind == "voice":
         # Recognition is only present when speech recognition is enabled for the account.
-        text = normalise(message.recognition)
+        text = _inbound(message.recognition)
         return Inbound(message, Kind.RASA, text) if text else Inbound(message, Kind.REPLY, PROMPT_VOICE_UNRECOGNISED)
     if kind == "event":
         event = getattr(message, "event", "")
