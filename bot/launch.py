@@ -14,10 +14,10 @@ connection pool per endpoint for action calls, and turns that share the event lo
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
+import settings
 from bot import logs
 
 SERVICES = ("rasa", "actions")
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         _reuse_endpoint_connections()
         _freeze_the_loaded_model()
         # HAINA_TURN_YIELDS=0 restores Rasa's own scheduling, to compare (docs/reports/load).
-        if os.environ.get("HAINA_TURN_YIELDS", "1") != "0":
+        if settings.current().turn_yields:
             _share_the_loop_between_turns()
         sys.argv = ["rasa", *rest]
         rasa_main()

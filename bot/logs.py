@@ -14,15 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
-import os
 import re
 import sys
 from datetime import datetime, timezone
 from typing import Any
 
+import settings
 from consultations.privacy import redact_phones
 
-FORMATS = ("text", "json")
 # "…/site-packages/x.py:12: SADeprecationWarning: …" as logging.captureWarnings formats it.
 _LIBRARY_DEPRECATION = re.compile(r"site-packages/[^:]+:\d+: \w*(Deprecation|MovedIn20)\w*Warning:")
 _OPENID_IN_QUERY = re.compile(r"(openid=)[^&\s\"']+", re.IGNORECASE)
@@ -69,7 +68,7 @@ class LibraryDeprecationFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str = "") -> None:
         super().__init__()
-        self.service = service or os.environ.get("HAINA_SERVICE", "")
+        self.service = service or settings.current().service
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -88,10 +87,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def log_format() -> str:
-    value = os.environ.get("LOG_FORMAT", "text").strip().lower()
-    if value not in FORMATS:
-        raise ValueError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {value!r}")
-    return value
+    return settings.current().log_format
 
 
 def logging_config(service: str, fmt: str | None = None, level: str | None = None) -> dict[str, Any]:
@@ -118,7 +114,7 @@ def logging_config(service: str, fmt: str | None = None, level: str | None = Non
                 "filters": ["library_deprecations", "personal_data"],
             }
         },
-        "root": {"handlers": ["stdout"], "level": level or os.environ.get("LOG_LEVEL", "INFO")},
+        "root": {"handlers": ["stdout"], "level": level or settings.current().log_level},
     }
 
 

@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 # A developer training an experimental model next to the main one can point this elsewhere.
-MODELS_DIR = Path(os.environ.get("HAINA_MODELS_DIR") or PROJECT_ROOT / "models")
+MODELS_DIR = settings.current().models_dir or PROJECT_ROOT / "models"
 MODEL_NAME = "haina"
 MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.fingerprint.json"
@@ -152,11 +154,8 @@ class Ports:
 
     @classmethod
     def from_env(cls) -> Ports:
-        return cls(
-            rasa=int(os.environ.get("RASA_PORT", 5005)),
-            actions=int(os.environ.get("ACTION_PORT", 5055)),
-            web=int(os.environ.get("WEB_PORT", 8000)),
-        )
+        config = settings.current()
+        return cls(rasa=config.rasa_port, actions=config.action_port, web=config.web_port)
 
 
 @dataclass

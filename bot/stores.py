@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 import uuid
 from collections.abc import AsyncGenerator
@@ -25,6 +24,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+import settings
 from bot.tracker_privacy import PrivacyRules, for_storage, forget, personal_values, release_personal_data
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ DEFAULT_TRACKER_STORE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
 
 def tracker_store_url() -> str:
-    return os.environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL
+    return settings.current().tracker_store_url or DEFAULT_TRACKER_STORE_URL
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -178,7 +178,7 @@ class EnvLockStore:
     """Chooses Rasa's lock store from REDIS_URL: Redis for several replicas, in-memory for one."""
 
     def __new__(cls, host: str | None = None, **kwargs: Any) -> LockStore:  # type: ignore[misc]
-        redis_url = os.environ.get("REDIS_URL")
+        redis_url = settings.current().redis_url
         if not redis_url:
             return InMemoryLockStore()
         parsed = urlparse(redis_url)

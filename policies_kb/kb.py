@@ -8,13 +8,14 @@ use because importing spaCy takes seconds and many processes only search.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
+
+import settings
 
 from .catalogue import load_catalogue
 from .db import create_kb_engine, resolve_database_url
@@ -34,15 +35,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def reference_date() -> date:
     """HAINA_REFERENCE_DATE (YYYY-MM-DD) when set, so demos and tests are reproducible; else today in Shanghai."""
-    value = os.environ.get("HAINA_REFERENCE_DATE", "").strip()
-    if value:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise KnowledgeBaseError(
-                f"HAINA_REFERENCE_DATE={value!r} 不是有效日期 / is not a date (expected YYYY-MM-DD)"
-            ) from None
-    return datetime.now(SHANGHAI).date()
+    try:
+        configured = settings.current().reference_date
+    except settings.SettingsError as error:
+        raise KnowledgeBaseError(f"{error}（应为 YYYY-MM-DD / expected YYYY-MM-DD）") from None
+    return configured or datetime.now(SHANGHAI).date()
 
 
 class KnowledgeBase:

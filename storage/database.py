@@ -9,7 +9,6 @@ cannot wait for the lock — SQLite fails it at once.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -21,6 +20,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import DBAPIError
 
+import settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///var/haina.db"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -31,7 +32,7 @@ _ALEMBIC_LOCK = threading.Lock()
 def resolve_database_url(url: str | None = None) -> str:
     """Explicit URL, else env DATABASE_URL, else sqlite:///var/haina.db. Relative SQLite paths are
     taken from the repository root so every process (Rasa, actions, web, CLI) opens the same file."""
-    url = url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = url or settings.current().database_url or DEFAULT_DATABASE_URL
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)

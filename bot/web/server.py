@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
 
+import settings
 from agent_desk import AgentDesk
 from bot import logs
 from bot.web import api, console, widget
@@ -39,7 +39,7 @@ def create_app(database_url: str | None = None, rasa_url: str | None = None) -> 
         kb=kb,
         bookings=open_service(kb.database_url),
         desk=AgentDesk.open(kb.database_url),
-        rasa_url=rasa_url or os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
+        rasa_url=rasa_url or settings.current().rasa_url,
     )
     app = web.Application(middlewares=[headers_middleware, errors_middleware], client_max_size=MAX_BODY_BYTES)
     app[SERVICES] = svc
@@ -73,8 +73,9 @@ async def _warm_up(app: web.Application) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.web.server", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", 8000)))
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    config = settings.current()
+    parser.add_argument("--port", type=int, default=config.web_port)
+    parser.add_argument("--host", default=config.web_host)
     parser.add_argument("--database-url", default=None, help="default: $DATABASE_URL")
     parser.add_argument("--rasa-url", default=None, help="default: $RASA_URL or http://127.0.0.1:5005")
     args = parser.parse_args(argv)

@@ -84,6 +84,10 @@ def test_rasa_at_debug_logs_json_lines_without_the_phone(tmp_path) -> None:
         {
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "DEBUG",
+            # TensorFlow's C++ warnings bypass Python logging; child_env quiets them unless the
+            # environment says otherwise, and an in-process import of spaCy/TF earlier in the
+            # session may have set it to 1.
+            "TF_CPP_MIN_LOG_LEVEL": "2",
             "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}/webhook",  # nobody: not needed here
         }

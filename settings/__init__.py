@@ -1,0 +1,73 @@
+"""Every environment setting of the project in one typed object (the WeChat channel's own keys excepted:
+they are read with credentials.yml in bot/channels/wechat/config.py).
+
+`current()` reads the environment on each call, so a test's monkeypatched variable or a supervisor's
+child environment is seen at once; building the object costs microseconds. A bad value stops with a
+message naming the variable, in Chinese and English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseSettings, Field, ValidationError, validator
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value that cannot be used."""
+
+
+class Settings(BaseSettings):
+    database_url: str | None = Field(None, env="DATABASE_URL", description="KB, bookings, agent desk")
+    tracker_store_url: str | None = Field(None, env="TRACKER_STORE_URL")
+    redis_url: str | None = Field(None, env="REDIS_URL", description="set for several replicas")
+    rasa_url: str = Field("http://127.0.0.1:5005", env="RASA_URL", description="for the web pages")
+    rasa_port: int = Field(5005, env="RASA_PORT")
+    action_port: int = Field(5055, env="ACTION_PORT")
+    web_port: int = Field(8000, env="WEB_PORT")
+    web_host: str = Field("127.0.0.1", env="WEB_HOST")
+    reference_date: date | None = Field(None, env="HAINA_REFERENCE_DATE", description="'today' for demos")
+    models_dir: Path | None = Field(None, env="HAINA_MODELS_DIR")
+    turn_yields: bool = Field(True, env="HAINA_TURN_YIELDS", description="0: Rasa's own scheduling")
+    service: str = Field("", env="HAINA_SERVICE", description="service name in JSON logs")
+    log_format: Literal["text", "json"] = Field("text", env="LOG_FORMAT")
+    log_level: str = Field("INFO", env="LOG_LEVEL")
+
+    class Config:
+        case_sensitive = True
+
+    @validator("*", pre=True)
+    def _blank_is_unset(cls, value: Any, field: Any) -> Any:  # noqa: N805 (pydantic validator)
+        """An empty variable (`HAINA_REFERENCE_DATE=`) means "not set", as the shell user meant."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return field.default
+        return value
+
+    @validator("log_format", pre=True)
+    def _lower_case(cls, value: Any) -> Any:  # noqa: N805
+        return (value.strip().lower() or "text") if isinstance(value, str) else value
+
+    @validator("reference_date", pre=True)
+    def _iso_date(cls, value: Any) -> Any:  # noqa: N805
+        if isinstance(value, str):  # YYYY-MM-DD only (pydantic would also take timestamps)
+            return date.fromisoformat(value.strip()) if value.strip() else None
+        return value
+
+
+def current() -> Settings:
+    """The settings as the environment holds them now."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        names = {
+            name: field.field_info.extra.get("env") or name for name, field in Settings.__fields__.items()
+        }
+        lines = []
+        for problem in error.errors():
+            name = names.get(str(problem["loc"][0]), str(problem["loc"][0]))
+            lines.append(f"环境变量 {name} 的值无法使用 / {name} is invalid: {problem['msg']}")
+        raise SettingsError("\n".join(lines)) from None
