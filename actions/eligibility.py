@@ -51,6 +51,10 @@ ALL_HEAD_ELIGIBLE = "根据您提供的情况，初步判断可以申请："
 ALL_HEAD_MAYBE = "还需要进一步了解才能判断："
 ALL_HEAD_LAPSED = "依据文件有效期已过、尚未查到延续文件，是否还能申请请拨打12333或向所在区就业促进中心确认："
 ALL_NONE = "根据您提供的情况，暂时没有判断为符合的政策。"
+POLICY_GONE = (
+    "您要判断的那项政策在知识库更新后已不在其中（可能已调整或更名），我改为帮您看看能申请哪些政策。"
+    "原政策的情况请拨打12333或咨询所在区就业促进中心。"
+)
 ALL_TAIL = "想看某项政策的详细条件，直接说政策名称即可。以上为初步判断，以经办部门审核为准。"
 
 
@@ -99,6 +103,44 @@ def replied(profile: dict[str, Any], field: str | None) -> dict[str, Any]:
 def user_fields(profile: dict[str, Any]) -> dict[str, Any]:
     """The profile without our bookkeeping keys."""
     return {k: v for k, v in profile.items() if not k.startswith("_")}
+
+
+def form_policy(kb: KnowledgeBase, tracker: Tracker) -> tuple[str, bool]:
+    """(the policy the open check is about, whether it had to fall back to all policies).
+
+    A conversation kept in the tracker store outlives a knowledge-base reload that removes or
+    renames the policy it was checking."""
+    policy_id = tracker.get_slot("eligibility_policy") or ALL_POLICIES
+    if policy_id == ALL_POLICIES or policy_id in kb.catalogue.policies:
+        return policy_id, False
+    return ALL_POLICIES, True
+
+
+def accepted_profile(kb: KnowledgeBase, profile: dict[str, Any]) -> dict[str, Any]:
+    """The stored profile without the values the knowledge base no longer accepts (a reload may drop
+    an applicant group or a policy id); the questions for them are simply asked again."""
+    try:
+        kb.profile(user_fields(profile))
+        return profile
+    except ProfileError:
+        pass
+
+    def accepted(key: str, value: Any) -> bool:
+        try:
+            kb.profile({key: value})
+            return True
+        except ProfileError:
+            return False
+
+    kept = {k: v for k, v in profile.items() if k.startswith("_")}
+    for key, value in user_fields(profile).items():
+        if isinstance(value, list) and value:  # ["dropped_group"] must not become "none of them"
+            value = [item for item in value if accepted(key, [item])] or None
+        if value is not None and accepted(key, value):
+            kept[key] = value
+    changed = {k for k, v in user_fields(profile).items() if kept.get(k) != v}
+    kept[ASKED] = [f for f in asked_fields(profile) if f not in changed]
+    return kept
 
 
 def missing_fields(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any], on: date) -> list[str]:
@@ -218,16 +260,20 @@ class ActionAskProfileAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         kb, on = knowledge_base(), today()
-        profile = stored_profile(tracker)
-        field = next_missing_field(kb, tracker.get_slot("eligibility_policy") or ALL_POLICIES, profile, on)
+        profile = accepted_profile(kb, stored_profile(tracker))
+        policy_id, fell_back = form_policy(kb, tracker)
+        events: list[EventType] = [SlotSet("eligibility_policy", policy_id)] if fell_back else []
+        if fell_back:
+            dispatcher.utter_message(text=POLICY_GONE)
+        field = next_missing_field(kb, policy_id, profile, on)
         if field is None:  # nothing left to ask: let validation complete the form
-            return [SlotSet("profile_answer", COMPLETE)]
+            return [*events, SlotSet("profile_answer", COMPLETE)]
         buttons = BOOL_BUTTONS if FIELD_TYPES.get(field) == "bool" else []
         reask = profile.pop(REASK, None)
         question = reask if reask and profile.get(PENDING) == field else QUESTIONS[field]
         dispatcher.utter_message(text=question, buttons=buttons)
         profile[PENDING] = field
-        return [SlotSet("requested_profile_field", field), SlotSet("profile", profile)]
+        return [*events, SlotSet("requested_profile_field", field), SlotSet("profile", profile)]
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -238,8 +284,8 @@ class ValidateEligibilityForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         kb, on = knowledge_base(), today()
-        policy_id = tracker.get_slot("eligibility_policy") or ALL_POLICIES
-        profile = stored_profile(tracker)
+        policy_id, _ = form_policy(kb, tracker)  # the next question says so when it fell back
+        profile = accepted_profile(kb, stored_profile(tracker))
         text = str(value or "")
         if text != COMPLETE:
             field = tracker.get_slot("requested_profile_field") or profile.get(PENDING)
@@ -266,8 +312,10 @@ class ActionReportEligibility(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         kb, on = knowledge_base(), today()
-        policy_id = tracker.get_slot("eligibility_policy") or ALL_POLICIES
-        applicant = kb.profile(user_fields(stored_profile(tracker)))
+        policy_id, fell_back = form_policy(kb, tracker)
+        applicant = kb.profile(user_fields(accepted_profile(kb, stored_profile(tracker))))
+        if fell_back:
+            dispatcher.utter_message(text=POLICY_GONE)
         if policy_id == ALL_POLICIES:
             dispatcher.utter_message(text=self.overview(kb, applicant, on))
         else:

@@ -19,6 +19,7 @@ from actions.eligibility import (
     COMPLETE,
     INTRO,
     INTRO_ALL,
+    POLICY_GONE,
     STOPPED,
     ActionAskProfileAnswer,
     ActionReportEligibility,
@@ -26,7 +27,7 @@ from actions.eligibility import (
     ActionStopEligibility,
     ValidateEligibilityForm,
 )
-from policies_kb import NEED_MORE_INFO, QUESTIONS, ProfileError, UnknownPolicyError
+from policies_kb import NEED_MORE_INFO, QUESTIONS, ProfileError
 from policies_kb.profile import FIELD_TYPES
 from tests.actions.conftest import REFERENCE_DATE, make_tracker, run_action, run_method, sent_texts
 
@@ -273,15 +274,17 @@ def test_complete_marker_is_passed_through(kb) -> None:
     assert messages == []
 
 
-def test_reply_making_the_profile_invalid_is_explained_and_asked_again(kb) -> None:
-    stored = {"_asked": [], "_pending": "hukou", "age": -3}
-    with pytest.raises(ProfileError) as error:
+def test_stored_value_the_kb_rejects_is_dropped_and_the_reply_kept(kb) -> None:
+    stored = {"_asked": ["age"], "_pending": "hukou", "age": -3}
+    with pytest.raises(ProfileError):
         kb.profile({"age": -3})
 
-    events, messages = run_action(ValidateEligibilityForm(), form_reply("上海户口", "hukou", stored))
+    slots, messages = run_method(
+        ValidateEligibilityForm().validate_profile_answer, "上海户口", form_reply("上海户口", "hukou", stored)
+    )
 
-    assert events == [SlotSet("profile_answer", None), SlotSet("profile", stored)]
-    assert sent_texts(messages) == ["；".join(error.value.messages)]
+    assert slots["profile"] == {"_asked": ["hukou"], "hukou": "shanghai"}
+    assert messages == []
 
 
 # -- ActionReportEligibility ---------------------------------------------------------------------
@@ -347,24 +350,51 @@ def test_stop_leaves_the_form_and_clears_its_slots() -> None:
 # in the tracker store outlives a policy-team reload that removes or renames that policy.
 
 
-@pytest.mark.xfail(strict=True, raises=UnknownPolicyError, reason="bug: unknown eligibility_policy raises")
-@pytest.mark.parametrize(
-    "action", [ActionAskProfileAnswer(), ValidateEligibilityForm(), ActionReportEligibility()]
-)
-def test_check_of_a_policy_no_longer_in_the_kb_answers_instead_of_crashing(action) -> None:
+def test_question_for_a_policy_no_longer_in_the_kb_says_so_and_checks_all(kb) -> None:
+    tracker = form_reply("", "hukou", {"_asked": [], "_pending": "hukou"}, policy_id="removed_policy")
+
+    events, messages = run_action(ActionAskProfileAnswer(), tracker)
+
+    field = events[1]["value"]
+    assert events == [
+        SlotSet("eligibility_policy", ALL_POLICIES),
+        SlotSet("requested_profile_field", field),
+        SlotSet("profile", {"_asked": [], "_pending": field}),
+    ]
+    assert sent_texts(messages) == [POLICY_GONE, QUESTIONS[field]]
+
+
+def test_reply_for_a_policy_no_longer_in_the_kb_is_kept() -> None:
     tracker = form_reply("上海户口", "hukou", {"_asked": [], "_pending": "hukou"}, policy_id="removed_policy")
 
-    _, messages = run_action(action, tracker)
+    slots, _ = run_method(ValidateEligibilityForm().validate_profile_answer, "上海户口", tracker)
 
-    assert messages
+    assert slots["profile"]["hukou"] == "shanghai" and slots["profile"]["_asked"] == ["hukou"]
 
 
-@pytest.mark.xfail(strict=True, raises=ProfileError, reason="bug: a stored profile the KB rejects raises")
-@pytest.mark.parametrize("action", [ActionAskProfileAnswer(), ActionReportEligibility()])
-def test_stored_profile_the_kb_no_longer_accepts_is_answered_instead_of_crashing(action) -> None:
+def test_report_for_a_policy_no_longer_in_the_kb_says_so_and_reports_all() -> None:
+    tracker = make_tracker(
+        "", slots={"eligibility_policy": "removed_policy", "profile": {"hukou": "shanghai"}}
+    )
+
+    events, messages = run_action(ActionReportEligibility(), tracker)
+
+    assert events == [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
+    texts = sent_texts(messages)
+    assert texts[0] == POLICY_GONE and texts[1].endswith(ALL_TAIL)
+
+
+def test_stored_profile_values_the_kb_no_longer_accepts_are_asked_again(kb) -> None:
     # e.g. an applicant group id dropped from vocabulary.yaml by a reload
-    tracker = make_tracker("", slots={"eligibility_policy": POLICY, "profile": {"groups": ["dropped_group"]}})
+    profile = {"hukou": "shanghai", "groups": ["dropped_group"], "_asked": ["hukou", "groups"]}
+    tracker = make_tracker("", slots={"eligibility_policy": POLICY, "profile": profile})
 
-    _, messages = run_action(action, tracker)
+    events, messages = run_action(ActionAskProfileAnswer(), tracker)
 
-    assert messages
+    assert events[-1] == SlotSet(
+        "profile", {"hukou": "shanghai", "_asked": ["hukou"], "_pending": events[0]["value"]}
+    )
+    assert sent_texts(messages) == [QUESTIONS[events[0]["value"]]]
+    report_events, report = run_action(ActionReportEligibility(), tracker)
+    assert report_events == [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
+    assert sent_texts(report)[0].startswith(f"「{kb.get(POLICY).name}」")
