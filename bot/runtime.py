@@ -33,7 +33,7 @@ FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.fingerprint.json"
 
 # Everything that changes what `rasa train` produces. Component code is included because the
 # tokenizer and normaliser decide the features the model learns from.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "zh/normalise.py")  # the NLU normaliser
 
 
 class SetupError(RuntimeError):
