@@ -507,7 +507,12 @@ class ActionAskBookingConfirm(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         chosen = chosen_offer(tracker) or {"expert": "-", "when": "-"}
-        expert = chosen["expert"] + ("（示例专家）" if booking_service().catalogue.sample_data else "")
+        try:
+            sample = await call_service(lambda s: s.catalogue.sample_data)
+        except ServiceUnavailable as error:
+            dispatcher.utter_message(text=str(error))
+            return []
+        expert = chosen["expert"] + ("（示例专家）" if sample else "")
         dispatcher.utter_message(
             text=T.SUMMARY.format(
                 expert=expert,

@@ -22,7 +22,6 @@ from actions.booking_common import (
     as_list,
     booking_code_in,
     booking_line,
-    booking_service,
     call_service,
     code_payload,
     is_interruption,
@@ -33,7 +32,13 @@ from actions.booking_common import (
     numbered_buttons,
     offer,
 )
-from consultations import Booking, BookingError, CancelTooLateError, RatingTooEarlyError
+from consultations import (
+    Booking,
+    BookingError,
+    BookingNotActiveError,
+    CancelTooLateError,
+    RatingTooEarlyError,
+)
 from zh.answers import is_skip, parse_ordinal, parse_score
 from zh.dates import date_filter
 
@@ -224,11 +229,15 @@ class ActionStartReschedule(Action):
             )
             if booking is None:
                 return []
-            hours = booking_service().rules.cancel_min_hours
+            if not booking.active:  # named by its code after it was cancelled
+                dispatcher.utter_message(text=BookingNotActiveError.user_message)
+                return []
+            hours = await call_service(lambda s: s.rules.cancel_min_hours)
             if (booking.slot.start_at - now()).total_seconds() < hours * 3600:
                 dispatcher.utter_message(text=CancelTooLateError.user_message + T.CANCEL_TOO_LATE_HELP)
                 return []
             free = await call_service(lambda s: s.expert_slots(booking.expert_id))
+            expert = await call_service(lambda s: s.expert(booking.expert_id))
         except ServiceUnavailable as error:
             dispatcher.utter_message(text=str(error))
             return []
@@ -248,7 +257,6 @@ class ActionStartReschedule(Action):
                 free = fitting
             else:
                 note = T.FILTER_EMPTY.format(when=described)
-        expert = booking_service().expert(booking.expert_id)
         offers = [offer(expert, s) for s in free[:MAX_RESCHEDULE_OFFERS]]
         if note:
             dispatcher.utter_message(text=note)

@@ -284,6 +284,11 @@ class Booking:
     created_at: datetime
     prepare: str = ""
 
+    @property
+    def active(self) -> bool:
+        """Only an active booking can be cancelled or moved."""
+        return self.status is BookingStatus.ACTIVE
+
     def __repr__(self) -> str:
         # Personal data never reaches logs through repr: masked phone, hashed user id, no name.
         return (

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
-from sqlalchemy.exc import OperationalError
 
 from actions import booking_texts as T
 from actions.booking import (
@@ -682,9 +681,6 @@ def test_stop_without_an_active_form_speaks_of_the_booking_form() -> None:
     assert events[0] == ActiveLoop(None) and len(events) == 2 + len(FORM_SLOTS) + 1
 
 
-@pytest.mark.xfail(
-    strict=True, raises=OperationalError, reason="bug: the summary opens the service outside call_service"
-)
 def test_summary_when_the_database_is_down_says_so(database_down) -> None:
     # Reached when the action server restarts while the database is down in the middle of a form.
     offers = [{"id": "E01-20261203-1900", "label": "-", "expert": "示例专家·王老师", "when": "-"}]

@@ -763,9 +763,6 @@ def test_submit_rating_when_the_database_is_down(database_down, user) -> None:
     assert sent_texts(messages) == [T.SERVICE_DOWN]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: a cancelled booking named by its code starts the reschedule form"
-)
 def test_reschedule_of_a_cancelled_booking_is_refused(service, user) -> None:
     booking = book_slot(service, user)
     service.cancel(user, booking.code)
