@@ -21,7 +21,9 @@ class ActionFallbackToHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         intent = tracker.latest_message.get("intent", {})
-        logger.info("fallback: intent=%s confidence=%.2f", intent.get("name"), intent.get("confidence") or 0.0)
+        logger.info(
+            "fallback: intent=%s confidence=%.2f", intent.get("name"), intent.get("confidence") or 0.0
+        )
         await log_unanswered(tracker)
         dispatcher.utter_message(text=texts.FALLBACK)
         # Forget the misunderstood message so it does not steer the next prediction.

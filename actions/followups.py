@@ -36,7 +36,9 @@ class ActionAnswerFollowup(Action):
             if checked == ALL_POLICIES:
                 dispatcher.utter_message(text=ActionReportEligibility.overview(kb, applicant, on))
             elif checked in kb.catalogue.policies:
-                dispatcher.utter_message(text="已按您更正的情况重新判断：\n\n" + kb.render_check(kb.check(checked, applicant, on)))
+                dispatcher.utter_message(
+                    text="已按您更正的情况重新判断：\n\n" + kb.render_check(kb.check(checked, applicant, on))
+                )
             else:
                 dispatcher.utter_message(text=NOTED)
             return [SlotSet("profile", profile)]
@@ -45,9 +47,12 @@ class ActionAnswerFollowup(Action):
             latest_entity_values(tracker, "district") or latest_entity_values(tracker, "aspect")
         ):
             answer = ActionAnswerPolicy.answer(
-                kb, kb.get(policy_id), latest_entity_values(tracker, "aspect"),
-                latest_entity_values(tracker, "district"), on,
-            )  # fmt: skip
+                kb,
+                kb.get(policy_id),
+                latest_entity_values(tracker, "aspect"),
+                latest_entity_values(tracker, "district"),
+                on,
+            )
             dispatcher.utter_message(text=answer)
             return []
         await log_unanswered(tracker)

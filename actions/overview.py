@@ -15,20 +15,31 @@ from policies_kb import KnowledgeBase, Policy, render_fact
 
 MAX_ITEMS = 6
 # Categories a founder usually asks about first, in the order they are listed.
-CATEGORY_ORDER = ("subsidy", "loan", "training", "incubation", "flexible_employment", "expert_service", "competition")
+CATEGORY_ORDER = (
+    "subsidy",
+    "loan",
+    "training",
+    "incubation",
+    "flexible_employment",
+    "expert_service",
+    "competition",
+)
 
 
 def current_city_policies(kb: KnowledgeBase, on: date) -> list[Policy]:
     return [
-        p for p in kb.all()
+        p
+        for p in kb.all()
         if p.scope == "city" and p.category in CATEGORY_ORDER and kb.freshness(p.id, on).in_force
-    ]  # fmt: skip
+    ]
 
 
 def fitted_policies(kb: KnowledgeBase, tracker: Tracker, on: date) -> list[Policy]:
     """Search with the user's own words; fall back to one item per main category."""
     text = tracker.latest_message.get("text") or ""
-    hits = [kb.catalogue.policies[h.policy_id] for h in kb.search(text, limit=MAX_ITEMS * 2, on=on) if h.current]
+    hits = [
+        kb.catalogue.policies[h.policy_id] for h in kb.search(text, limit=MAX_ITEMS * 2, on=on) if h.current
+    ]
     district = next(iter(latest_entity_values(tracker, "district")), None)
     fitted = [p for p in hits if p.scope == "city" or p.district == district]
     if len(fitted) >= 3:

@@ -52,11 +52,17 @@ def policy_buttons(policies: Iterable[Policy]) -> list[dict[str, str]]:
 
 def resolve_policies(tracker: Tracker, kb: KnowledgeBase, on: date) -> tuple[list[Policy], list[Policy]]:
     """(policies to answer about, candidates to choose from when the question is ambiguous)."""
-    named = [kb.catalogue.policies[i] for i in latest_entity_values(tracker, "policy") if i in kb.catalogue.policies]
+    named = [
+        kb.catalogue.policies[i]
+        for i in latest_entity_values(tracker, "policy")
+        if i in kb.catalogue.policies
+    ]
     if named:
         return named[:3], []
     previous = tracker.get_slot("policy")
-    has_followup_cue = bool(latest_entity_values(tracker, "aspect") or latest_entity_values(tracker, "district"))
+    has_followup_cue = bool(
+        latest_entity_values(tracker, "aspect") or latest_entity_values(tracker, "district")
+    )
     if previous in kb.catalogue.policies and has_followup_cue:
         return [kb.catalogue.policies[previous]], []
     text = tracker.latest_message.get("text") or ""
@@ -113,7 +119,9 @@ def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> s
         if not policy.eligibility:
             return None
         lines.append("申请条件：")
-        lines += [f"· {r.text}{'【待核实】' if r.verification == '待核实' else ''}" for r in policy.eligibility]
+        lines += [
+            f"· {r.text}{'【待核实】' if r.verification == '待核实' else ''}" for r in policy.eligibility
+        ]
         lines += part_notices(policy, kb.catalogue, on)
         lines.append(texts.ASK_ELIGIBILITY_HINT)
         sources = [s for r in policy.eligibility for s in r.sources] or sources
@@ -132,7 +140,9 @@ def render_aspect(kb: KnowledgeBase, policy: Policy, aspect: str, on: date) -> s
             sources = list(apply.sources) or sources
         fresh = kb.freshness(policy.id, on)
         if fresh.expires_on and fresh.in_force:
-            lines.append(f"政策有效期至{fresh.expires_on.year}年{fresh.expires_on.month}月{fresh.expires_on.day}日。")
+            lines.append(
+                f"政策有效期至{fresh.expires_on.year}年{fresh.expires_on.month}月{fresh.expires_on.day}日。"
+            )
     elif aspect == "materials":
         if policy.materials:
             lines.append("申请材料：")
@@ -168,17 +178,22 @@ def render_district_note(kb: KnowledgeBase, policy: Policy, district_id: str, on
     if district is None:
         return None
     local = [
-        p for p in kb.all()
-        if p.scope == "district" and p.district == district_id and kb.freshness(p.id, on).in_force
+        p
+        for p in kb.all()
+        if p.scope == "district"
+        and p.district == district_id
+        and kb.freshness(p.id, on).in_force
         and (p.category == policy.category or policy.id in p.related or p.id in policy.related)
-    ]  # fmt: skip
+    ]
     if policy.scope == "district" and policy.district != district_id:
         own = kb.catalogue.vocabulary.districts.get(policy.district or "")
         note = f"「{policy.name}」是{own.name if own else '其他区'}的区级政策，{district.name}不适用。"
     else:
         note = f"「{policy.name}」是全市政策，在{district.name}同样适用；线下可到{district.name}就业促进中心创业指导服务部门办理。"
     if local:
-        note += f"\n{district.name}另有区级政策：" + "、".join(f"「{p.name}」" for p in local) + "，可以接着问。"
+        note += (
+            f"\n{district.name}另有区级政策：" + "、".join(f"「{p.name}」" for p in local) + "，可以接着问。"
+        )
     return note
 
 

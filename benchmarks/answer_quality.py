@@ -64,9 +64,23 @@ WARM_UP = ["你好", "您好，请问在吗", "谢谢"]  # not in the set: lazy 
 # Wording of the assistant's "I don't know" replies (actions/texts.py, domain/conversation.yml) and of
 # an honest "the public sources do not say"; a fallback also names 12333.
 FALLBACK_MARKERS = (
-    "没有听懂", "没明白", "没有找到", "未找到", "超出了我能回答的范围", "未公布", "没有公布", "未说明",
-    "未写明", "无法回答", "不能回答", "not sure", "don't know", "do not know", "cannot answer", "can't answer",
-)  # fmt: skip
+    "没有听懂",
+    "没明白",
+    "没有找到",
+    "未找到",
+    "超出了我能回答的范围",
+    "未公布",
+    "没有公布",
+    "未说明",
+    "未写明",
+    "无法回答",
+    "不能回答",
+    "not sure",
+    "don't know",
+    "do not know",
+    "cannot answer",
+    "can't answer",
+)
 HOTLINE = "12333"
 CITATION_PREFIX = ("来源：", "来源:", "Source:")
 
@@ -194,8 +208,12 @@ def run_all(url: str, questions: list[dict], timeout: float) -> list[Result]:
         results.append(ask(url, question, timeout, names))
         if i % 25 == 0 or i == len(questions):
             done = sum(r.correct for r in results if r.answerable)
-            print(f"  [{i:>3}/{len(questions)}] {time.monotonic() - started:>5.0f} s, "
-                  f"correct so far {done}/{sum(r.answerable for r in results)} answerable", file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"  [{i:>3}/{len(questions)}] {time.monotonic() - started:>5.0f} s, "
+                f"correct so far {done}/{sum(r.answerable for r in results)} answerable",
+                file=sys.stderr,
+                flush=True,
+            )
     return results
 
 
@@ -257,8 +275,16 @@ def rescore(path: Path, questions: list[dict]) -> tuple[list[Result], dict]:
         if old is None or old["text"] != question["text"]:
             print(f"  {question['id']}: not in {path} (or its text changed), skipped", file=sys.stderr)
             continue
-        result = Result(question["id"], question["category"], question["text"], question["policy"],
-                        question["answerable"], reply=old["reply"], latency_ms=old["latency_ms"], error=old["error"])  # fmt: skip
+        result = Result(
+            question["id"],
+            question["category"],
+            question["text"],
+            question["policy"],
+            question["answerable"],
+            reply=old["reply"],
+            latency_ms=old["latency_ms"],
+            error=old["error"],
+        )
         score(question, result, names)
         results.append(result)
     return results, {**saved["meta"], "rescored_from": str(path)}
@@ -318,12 +344,18 @@ def per_category(results: list[Result]) -> list[tuple]:
     for category, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
         answerable = [r for r in group if r.answerable]
         unanswerable = [r for r in group if not r.answerable]
-        rows.append((
-            category, len(group), f"{sum(r.correct for r in answerable)}/{len(answerable)}",
-            sum(r.wrong_policy for r in group), sum(r.unhelpful_fallback for r in answerable),
-            f"{sum(r.good_fallback for r in unanswerable)}/{len(unanswerable)}", sum(r.empty for r in group),
-            round(percentile([r.latency_ms for r in group if r.error is None], 0.95)),
-        ))  # fmt: skip
+        rows.append(
+            (
+                category,
+                len(group),
+                f"{sum(r.correct for r in answerable)}/{len(answerable)}",
+                sum(r.wrong_policy for r in group),
+                sum(r.unhelpful_fallback for r in answerable),
+                f"{sum(r.good_fallback for r in unanswerable)}/{len(unanswerable)}",
+                sum(r.empty for r in group),
+                round(percentile([r.latency_ms for r in group if r.error is None], 0.95)),
+            )
+        )
     return rows
 
 
@@ -346,8 +378,10 @@ def clip(text: str, columns: int) -> str:
 
 
 def print_text(s: dict, results: list[Result], meta: dict, failures: int) -> None:
-    print(f"\nanswer quality: {s['questions']} questions ({s['answerable']} answerable), "
-          f"commit {meta['commit']}, reference date {meta['reference_date']}, {meta['url']}")  # fmt: skip
+    print(
+        f"\nanswer quality: {s['questions']} questions ({s['answerable']} answerable), "
+        f"commit {meta['commit']}, reference date {meta['reference_date']}, {meta['url']}"
+    )
     for label, value, target in headline_rows(s):
         print(f"  {label:<34}{value:>20}   target {target}")
     print()
@@ -360,10 +394,17 @@ def print_text(s: dict, results: list[Result], meta: dict, failures: int) -> Non
             f"\nfirst {min(failures, len(wrong))} of {len(wrong)} misses (id, question → first line; missing / forbidden):"
         )
         for r in wrong[:failures]:
-            why = "; ".join(filter(None, [
-                "empty" if r.empty else "", "wrong policy" if r.wrong_policy else "",
-                f"missing {r.missing}" if r.missing else "", f"forbidden {r.forbidden}" if r.forbidden else "",
-            ]))  # fmt: skip
+            why = "; ".join(
+                filter(
+                    None,
+                    [
+                        "empty" if r.empty else "",
+                        "wrong policy" if r.wrong_policy else "",
+                        f"missing {r.missing}" if r.missing else "",
+                        f"forbidden {r.forbidden}" if r.forbidden else "",
+                    ],
+                )
+            )
             print(f"  {r.id:<22}{clip(r.text, 30)} → {clip(r.first_line, 40)}  [{why}]")
 
 
@@ -374,8 +415,10 @@ def print_markdown(s: dict, results: list[Result], meta: dict) -> None:
     print("\n| " + " | ".join(CATEGORY_HEADER) + " |\n|" + "---|" * len(CATEGORY_HEADER))
     for row in per_category(results):
         print("| " + " | ".join(str(v) for v in row) + " |")
-    print(f"\n{s['questions']} questions, commit {meta['commit']}, reference date {meta['reference_date']}, "
-          f"run {meta['run_at']}.")  # fmt: skip
+    print(
+        f"\n{s['questions']} questions, commit {meta['commit']}, reference date {meta['reference_date']}, "
+        f"run {meta['run_at']}."
+    )
 
 
 def git_commit() -> str:
@@ -406,8 +449,12 @@ def main() -> int:
         "--markdown", action="store_true", help="also print the tables as Markdown (docs/reports/)"
     )
     parser.add_argument("--failures", type=int, default=20, help="misses to list (0: none)")
-    parser.add_argument("--rescore", type=Path, metavar="RESULTS_JSON",
-                        help="score the replies saved by an earlier --json run again, sending nothing")  # fmt: skip
+    parser.add_argument(
+        "--rescore",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="score the replies saved by an earlier --json run again, sending nothing",
+    )
     args = parser.parse_args()
     if args.on and not args.start:
         parser.error("--on sets the reference date of an assistant this script starts: use it with --start")

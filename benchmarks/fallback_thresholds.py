@@ -56,9 +56,24 @@ def fold_config(source: Path, epochs: int | None, target: Path) -> Path:
 
 
 def train(config: Path, nlu: Path, out: Path, name: str) -> Path:
-    command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", str(nlu),
-               "--out", str(out), "--fixed-model-name", name]  # fmt: skip
-    result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(nlu),
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        name,
+    ]
+    result = subprocess.run(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     if result.returncode != 0:
         sys.exit(f"training failed:\n{result.stderr[-4000:]}")
     return out / f"{name}.tar.gz"
@@ -79,13 +94,15 @@ def predict(model: Path, examples: list) -> list[dict]:  # noqa: ANN001
                 key=lambda r: r["confidence"],
                 reverse=True,
             )
-            rows.append({
-                "text": message.get(TEXT),
-                "intent": message.get(INTENT),
-                "predicted": ranking[0]["name"],
-                "top": round(float(ranking[0]["confidence"]), 4),
-                "second": round(float(ranking[1]["confidence"]), 4) if len(ranking) > 1 else 0.0,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "text": message.get(TEXT),
+                    "intent": message.get(INTENT),
+                    "predicted": ranking[0]["name"],
+                    "top": round(float(ranking[0]["confidence"]), 4),
+                    "second": round(float(ranking[1]["confidence"]), 4) if len(ranking) > 1 else 0.0,
+                }
+            )
         return rows
 
     return asyncio.run(parse_all())
@@ -103,12 +120,18 @@ def sweep(rows: list[dict]) -> list[dict]:
         for ambiguity in AMBIGUITIES:
             caught = sum(falls_back(r, threshold, ambiguity) for r in wrong)
             lost = sum(falls_back(r, threshold, ambiguity) for r in correct)
-            table.append({
-                "threshold": threshold, "ambiguity": ambiguity,
-                "wrong_caught": caught / len(wrong) if wrong else 0.0,
-                "correct_lost": lost / len(correct) if correct else 0.0,
-                "caught": caught, "lost": lost, "n_wrong": len(wrong), "n_correct": len(correct),
-            })  # fmt: skip
+            table.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity": ambiguity,
+                    "wrong_caught": caught / len(wrong) if wrong else 0.0,
+                    "correct_lost": lost / len(correct) if correct else 0.0,
+                    "caught": caught,
+                    "lost": lost,
+                    "n_wrong": len(wrong),
+                    "n_correct": len(correct),
+                }
+            )
     return table
 
 
@@ -116,30 +139,41 @@ def pick(table: list[dict], max_lost: float) -> dict:
     allowed = [row for row in table if row["correct_lost"] <= max_lost]
     if not allowed:  # a badly under-trained model: take the pair that loses least
         return min(table, key=lambda r: (r["correct_lost"], -r["wrong_caught"]))
-    return max(allowed, key=lambda r: (r["wrong_caught"], -r["correct_lost"], -r["threshold"], -r["ambiguity"]))
+    return max(
+        allowed, key=lambda r: (r["wrong_caught"], -r["correct_lost"], -r["threshold"], -r["ambiguity"])
+    )
 
 
 def markdown(table: list[dict], title: str) -> list[str]:
-    lines = [f"### {title}", "", "wrong caught / correct lost, by threshold (rows) and ambiguity_threshold (columns)", ""]
+    lines = [
+        f"### {title}",
+        "",
+        "wrong caught / correct lost, by threshold (rows) and ambiguity_threshold (columns)",
+        "",
+    ]
     lines.append("| threshold | " + " | ".join(f"amb {a:.2f}" for a in AMBIGUITIES) + " |")
     lines.append("|---|" + "---|" * len(AMBIGUITIES))
     for threshold in THRESHOLDS:
         cells = [
-            f"{r['wrong_caught']:.0%} / {r['correct_lost']:.1%}"
-            for r in table
-            if r["threshold"] == threshold
+            f"{r['wrong_caught']:.0%} / {r['correct_lost']:.1%}" for r in table if r["threshold"] == threshold
         ]
         lines.append(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--epochs", type=int, help="DIET epochs for the sweep (default: as in config.yml)")
-    parser.add_argument("--max-lost", type=float, default=0.05, help="largest share of correct predictions lost")
+    parser.add_argument(
+        "--max-lost", type=float, default=0.05, help="largest share of correct predictions lost"
+    )
     parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
-    parser.add_argument("--holdout-model", type=Path, help="also report the table on the held-out set (not used to pick)")
+    parser.add_argument(
+        "--holdout-model", type=Path, help="also report the table on the held-out set (not used to pick)"
+    )
     parser.add_argument("--report-dir", type=Path, default=PROJECT_ROOT / "docs" / "reports" / "nlu")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -175,22 +209,29 @@ def main() -> int:
             model = train(config, fold_dir, workdir, f"fold{fold}")
             fold_rows = predict(model, [examples[i] for i in test_idx])
             wrong = sum(r["predicted"] != r["intent"] for r in fold_rows)
-            print(f"fold {fold}/{args.folds}: {len(fold_rows)} examples, {wrong} wrong "
-                  f"({time.monotonic() - started:.0f} s)", flush=True)  # fmt: skip
+            print(
+                f"fold {fold}/{args.folds}: {len(fold_rows)} examples, {wrong} wrong "
+                f"({time.monotonic() - started:.0f} s)",
+                flush=True,
+            )
             rows.extend(fold_rows)
 
     table = sweep(rows)
     chosen = pick(table, args.max_lost)
     n_wrong = chosen["n_wrong"]
-    print(f"\n{len(rows)} cross-validated predictions, {n_wrong} wrong "
-          f"(CV accuracy {1 - n_wrong / len(rows):.3f})\n")  # fmt: skip
+    print(
+        f"\n{len(rows)} cross-validated predictions, {n_wrong} wrong "
+        f"(CV accuracy {1 - n_wrong / len(rows):.3f})\n"
+    )
     lines = markdown(table, f"{args.folds}-fold CV over data/nlu ({len(rows)} examples, {n_wrong} wrong)")
     print("\n".join(lines))
     from rasa.shared.utils.io import read_yaml_file
 
     fallback = next(c for c in read_yaml_file(args.config)["pipeline"] if c["name"] == "FallbackClassifier")
     configured = (float(fallback.get("threshold", 0.3)), float(fallback.get("ambiguity_threshold", 0.1)))
-    current = min(table, key=lambda r: abs(r["threshold"] - configured[0]) + abs(r["ambiguity"] - configured[1]))
+    current = min(
+        table, key=lambda r: abs(r["threshold"] - configured[0]) + abs(r["ambiguity"] - configured[1])
+    )
     summary = (
         f"chosen: threshold {chosen['threshold']:.2f}, ambiguity_threshold {chosen['ambiguity']:.2f} -> "
         f"catches {chosen['caught']}/{n_wrong} wrong ({chosen['wrong_caught']:.0%}), "
@@ -204,16 +245,32 @@ def main() -> int:
     if args.holdout_model:
         holdout_rows = predict(args.holdout_model, load(HOLDOUT).intent_examples)
         holdout_table = sweep(holdout_rows)
-        same = next(r for r in holdout_table if (r["threshold"], r["ambiguity"]) == (chosen["threshold"], chosen["ambiguity"]))
+        same = next(
+            r
+            for r in holdout_table
+            if (r["threshold"], r["ambiguity"]) == (chosen["threshold"], chosen["ambiguity"])
+        )
         holdout_lines = markdown(holdout_table, f"held-out set, report only ({len(holdout_rows)} examples)")
         print("\n".join(holdout_lines))
-        print(f"held-out with the chosen pair: catches {same['caught']}/{same['n_wrong']} wrong, "
-              f"loses {same['lost']}/{same['n_correct']} correct")  # fmt: skip
+        print(
+            f"held-out with the chosen pair: catches {same['caught']}/{same['n_wrong']} wrong, "
+            f"loses {same['lost']}/{same['n_correct']} correct"
+        )
 
     args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / "fallback_sweep.md").write_text(
-        "\n".join(["# Fallback threshold sweep", "", "Written by `benchmarks/fallback_thresholds.py "
-                   + " ".join(sys.argv[1:]) + "`.", "", summary, "", *lines, *holdout_lines])  # fmt: skip
+        "\n".join(
+            [
+                "# Fallback threshold sweep",
+                "",
+                "Written by `benchmarks/fallback_thresholds.py " + " ".join(sys.argv[1:]) + "`.",
+                "",
+                summary,
+                "",
+                *lines,
+                *holdout_lines,
+            ]
+        )
     )
     (args.report_dir / "fallback_cv_predictions.json").write_text(
         json.dumps(rows, ensure_ascii=False, indent=0) + "\n"

@@ -20,10 +20,21 @@ from policies_kb.entities import EntityRecognizer  # noqa: E402
 from policies_kb.search import SearchIndex  # noqa: E402
 
 COLLOQUIAL = [
-    "毕业生开公司能拿多少补贴", "我想贷款创业", "孵化基地的场地费能补吗", "灵活就业社保怎么交", "天使基金怎么申请",
-    "批次贷是什么", "黄浦区有什么创业政策", "海归在浦东创业有支持吗", "沪人社规〔2023〕1号讲了什么", "能贷三十万吗",
-    "退役军人创业贷款", "创业培训在哪里报名", "找创业导师咨询", "注册公司18个月内还能申请补贴吗",
-]  # fmt: skip
+    "毕业生开公司能拿多少补贴",
+    "我想贷款创业",
+    "孵化基地的场地费能补吗",
+    "灵活就业社保怎么交",
+    "天使基金怎么申请",
+    "批次贷是什么",
+    "黄浦区有什么创业政策",
+    "海归在浦东创业有支持吗",
+    "沪人社规〔2023〕1号讲了什么",
+    "能贷三十万吗",
+    "退役军人创业贷款",
+    "创业培训在哪里报名",
+    "找创业导师咨询",
+    "注册公司18个月内还能申请补贴吗",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -58,8 +69,10 @@ def main() -> None:
     on = date(2026, 11, 28)
     queries = [q for p in catalogue.policies.values() for q in (p.name, *p.aliases)] + COLLOQUIAL
     print(f"catalogue: {len(catalogue.policies)} policies, {len(queries)} queries x {args.rounds} rounds")
-    print(f"build: parse+validate {1000 * (t1 - t0):.0f} ms, spaCy recogniser {1000 * (t2 - t1):.0f} ms "
-          f"(incl. import), search index {1000 * (t3 - t2):.0f} ms")  # fmt: skip
+    print(
+        f"build: parse+validate {1000 * (t1 - t0):.0f} ms, spaCy recogniser {1000 * (t2 - t1):.0f} ms "
+        f"(incl. import), search index {1000 * (t3 - t2):.0f} ms"
+    )
     for name, fn in (
         ("search (phrase scanner)", lambda q: plain.search(q, limit=5, on=on)),
         ("search (spaCy entities)", lambda q: with_spacy.search(q, limit=5, on=on)),
@@ -67,8 +80,10 @@ def main() -> None:
     ):
         fn("预热")
         samples = timed(fn, queries, args.rounds)
-        print(f"{name:26s} n={len(samples):5d}  p50={statistics.median(samples):.3f} ms  "
-              f"p95={percentile(samples, 0.95):.3f} ms  max={max(samples):.3f} ms")  # fmt: skip
+        print(
+            f"{name:26s} n={len(samples):5d}  p50={statistics.median(samples):.3f} ms  "
+            f"p95={percentile(samples, 0.95):.3f} ms  max={max(samples):.3f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -36,23 +36,53 @@ NON_INTENT_KEYS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 
 def run(command: list[str]) -> None:
     print("$ " + " ".join(command), flush=True)
-    result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     if result.returncode != 0:
         sys.exit(f"command failed ({result.returncode}):\n{result.stderr[-4000:]}")
 
 
 def train_pipeline(models_dir: Path, config: Path, data: Path) -> Path:
     name = "nlu-eval"
-    run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", str(data),
-         "--out", str(models_dir), "--fixed-model-name", name])  # fmt: skip
+    run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(data),
+            "--out",
+            str(models_dir),
+            "--fixed-model-name",
+            name,
+        ]
+    )
     return models_dir / f"{name}.tar.gz"
 
 
 def test_pipeline(model: Path, results_dir: Path) -> tuple[dict, list[dict]]:
     if results_dir.exists():
         shutil.rmtree(results_dir)
-    run([sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model), "--nlu", str(HOLDOUT),
-         "--out", str(results_dir)])  # fmt: skip
+    run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--model",
+            str(model),
+            "--nlu",
+            str(HOLDOUT),
+            "--out",
+            str(results_dir),
+        ]
+    )
     report = json.loads((results_dir / "intent_report.json").read_text())
     errors_path = results_dir / "intent_errors.json"
     errors = json.loads(errors_path.read_text()) if errors_path.exists() else []
@@ -88,16 +118,33 @@ def _jieba_words():  # noqa: ANN202
     return words
 
 
-def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[str]) -> tuple[list[str], list[float]]:
+def baseline(
+    train_texts: list[str], train_labels: list[str], test_texts: list[str]
+) -> tuple[list[str], list[float]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
-    features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), preprocessor=normalise, sublinear_tf=True)),
-        ("words", TfidfVectorizer(tokenizer=_jieba_words(), preprocessor=normalise, token_pattern=None,
-                                  lowercase=True, sublinear_tf=True)),
-    ])  # fmt: skip
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char", ngram_range=(1, 3), preprocessor=normalise, sublinear_tf=True
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    tokenizer=_jieba_words(),
+                    preprocessor=normalise,
+                    token_pattern=None,
+                    lowercase=True,
+                    sublinear_tf=True,
+                ),
+            ),
+        ]
+    )
     model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=5000))
     model.fit(train_texts, train_labels)
     probabilities = model.predict_proba(test_texts)
@@ -107,11 +154,17 @@ def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[s
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, help="reuse this trained model instead of training one")
     parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
-    parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "data",
-                        help="training data (default data/; its nlu/ folder feeds the baseline)")  # fmt: skip
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=PROJECT_ROOT / "data",
+        help="training data (default data/; its nlu/ folder feeds the baseline)",
+    )
     parser.add_argument("--models-dir", type=Path, default=Path("/tmp/nlu-eval-models"))
     parser.add_argument("--results-dir", type=Path, default=Path("/tmp/nlu-eval-results"))
     parser.add_argument("--report-dir", type=Path, default=PROJECT_ROOT / "docs" / "reports" / "nlu")
@@ -137,12 +190,18 @@ def main() -> int:
     ]
 
     intents = sorted(k for k in report if k not in NON_INTENT_KEYS)
-    print(f"\ntraining examples: {len(train_texts)}, held-out examples: {len(test_texts)}, intents: {len(intents)}")
+    print(
+        f"\ntraining examples: {len(train_texts)}, held-out examples: {len(test_texts)}, intents: {len(intents)}"
+    )
     print(f"{'intent':<20}{'support':>8}{'pipeline F1':>13}{'baseline F1':>13}")
     for intent in intents:
-        print(f"{intent:<20}{report[intent]['support']:>8}{report[intent]['f1-score']:>13.3f}"
-              f"{base_report.get(intent, {}).get('f1-score', 0.0):>13.3f}")  # fmt: skip
-    print(f"{'macro-F1':<28}{report['macro avg']['f1-score']:>13.3f}{base_report['macro avg']['f1-score']:>13.3f}")
+        print(
+            f"{intent:<20}{report[intent]['support']:>8}{report[intent]['f1-score']:>13.3f}"
+            f"{base_report.get(intent, {}).get('f1-score', 0.0):>13.3f}"
+        )
+    print(
+        f"{'macro-F1':<28}{report['macro avg']['f1-score']:>13.3f}{base_report['macro avg']['f1-score']:>13.3f}"
+    )
     print(f"{'accuracy':<28}{report['accuracy']:>13.3f}{base_report['accuracy']:>13.3f}")
     print(f"errors: pipeline {len(errors)}, baseline {len(base_errors)}")
     print(f"training data: {args.data}")
@@ -151,13 +210,28 @@ def main() -> int:
     print(f"total {time.monotonic() - started:.0f} s on {platform.system()} {platform.machine()}")
 
     args.report_dir.mkdir(parents=True, exist_ok=True)
-    (args.report_dir / "intent_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    (args.report_dir / "intent_report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    )
     (args.report_dir / "baseline_report.json").write_text(
         json.dumps(base_report, ensure_ascii=False, indent=2) + "\n"
     )
-    lines = ["# Held-out errors", "", "Written by `benchmarks/nlu_eval.py`; gold → predicted (confidence).", ""]
-    for title, rows in (("Rasa pipeline (config.yml)", errors), ("Baseline (TF-IDF + logistic regression)", base_errors)):
-        lines += [f"## {title}: {len(rows)} errors", "", "| gold | predicted | conf. | text |", "|---|---|---|---|"]
+    lines = [
+        "# Held-out errors",
+        "",
+        "Written by `benchmarks/nlu_eval.py`; gold → predicted (confidence).",
+        "",
+    ]
+    for title, rows in (
+        ("Rasa pipeline (config.yml)", errors),
+        ("Baseline (TF-IDF + logistic regression)", base_errors),
+    ):
+        lines += [
+            f"## {title}: {len(rows)} errors",
+            "",
+            "| gold | predicted | conf. | text |",
+            "|---|---|---|---|",
+        ]
         lines += [
             f"| {r['intent']} | {r['predicted']} | {r['confidence']:.2f} | {r['text']} |"
             for r in sorted(rows, key=lambda r: (r["intent"], r["predicted"]))

@@ -83,7 +83,9 @@ def main() -> int:
             timings["greeting"].append(ms)
             ms, replies = send(url, KB_QUESTIONS[i % len(KB_QUESTIONS)])
             if not any("来源" in r.get("text", "") for r in replies):
-                print(f"warning: no sourced answer for {KB_QUESTIONS[i % len(KB_QUESTIONS)]!r}", file=sys.stderr)
+                print(
+                    f"warning: no sourced answer for {KB_QUESTIONS[i % len(KB_QUESTIONS)]!r}", file=sys.stderr
+                )
             timings["kb_answer"].append(ms)
     finally:
         supervisor.stop()
@@ -99,7 +101,9 @@ def main() -> int:
         )
     for q, label in ((0.5, "p50"), (0.95, "p95")):
         ratio = summary["kb_answer"][q] / summary["greeting"][q]
-        print(f"KB answer / greeting at {label}: {ratio:.2f}  (target ≤ 1.50: {'met' if ratio <= 1.5 else 'NOT met'})")
+        print(
+            f"KB answer / greeting at {label}: {ratio:.2f}  (target ≤ 1.50: {'met' if ratio <= 1.5 else 'NOT met'})"
+        )
     return 0
 
 

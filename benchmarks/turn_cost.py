@@ -61,7 +61,9 @@ def play(url: str, script: list[tuple[str, str]], rounds: int, rasa_pid: int, ac
 
 def report(name: str, script: list[tuple[str, str]], costs: dict, rounds: int) -> float:
     print(f"\n{name}: mean per turn over {rounds} rounds")
-    print(f"  {'kind':<10} {'turns':>5} {'wall p50 ms':>12} {'Rasa loop CPU ms':>17} {'action server CPU ms':>21}")
+    print(
+        f"  {'kind':<10} {'turns':>5} {'wall p50 ms':>12} {'Rasa loop CPU ms':>17} {'action server CPU ms':>21}"
+    )
     per_script = 0.0
     for kind in dict.fromkeys(k for k, _ in script):
         turns = sum(1 for k, _ in script if k == kind)
@@ -96,8 +98,10 @@ def main() -> int:
             floor = report("floor", FLOOR, floor_costs, args.rounds)
         finally:
             cluster.stop()
-    print(f"\nmixed / floor Rasa loop CPU per turn: {mixed / floor:.2f}"
-          " (on a saturated replica, about the floor's throughput / the mixed workload's)")
+    print(
+        f"\nmixed / floor Rasa loop CPU per turn: {mixed / floor:.2f}"
+        " (on a saturated replica, about the floor's throughput / the mixed workload's)"
+    )
     return 0
 
 

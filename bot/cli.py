@@ -1,10 +1,10 @@
 """Developer commands: prepare the database, train when needed, serve everything, run the tests.
 
-    python -m bot.cli serve      # database + model + Rasa server + action server + web pages
-    python -m bot.cli train      # train only if training data or config changed (--force to retrain)
-    python -m bot.cli setup-db   # create/migrate and seed the database
-    python -m bot.cli generate   # regenerate NLU files derived from the knowledge base
-    python -m bot.cli test       # lint + the whole pytest suite
+python -m bot.cli serve      # database + model + Rasa server + action server + web pages
+python -m bot.cli train      # train only if training data or config changed (--force to retrain)
+python -m bot.cli setup-db   # create/migrate and seed the database
+python -m bot.cli generate   # regenerate NLU files derived from the knowledge base
+python -m bot.cli test       # lint + the whole pytest suite
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
     started = time.monotonic()
     steps: list[tuple[str, list[str]]] = [
         ("代码检查 ruff", [sys.executable, "-m", "ruff", "check", "."]),
+        ("代码格式 ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
         ("依赖方向 import-linter", [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]),
         ("测试 pytest", [sys.executable, "-m", "pytest", *args.pytest_args]),
     ]
@@ -70,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description="海纳百创政策助手开发命令")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup-db", help="create, migrate and seed the database").set_defaults(func=_cmd_setup_db)
-    sub.add_parser("generate", help="regenerate NLU files derived from the KB").set_defaults(func=_cmd_generate)
+    sub.add_parser("generate", help="regenerate NLU files derived from the KB").set_defaults(
+        func=_cmd_generate
+    )
     train = sub.add_parser("train", help="train the model if training data or config changed")
     train.add_argument("--force", action="store_true", help="retrain even if nothing changed")
     train.set_defaults(func=_cmd_train)

@@ -170,8 +170,18 @@ def restore(url: str, path: Path) -> str:
             raise OpsError("a pg_dump backup restores into PostgreSQL only")
         if not shutil.which("pg_restore"):
             raise OpsError("pg_restore is not on PATH")
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", f"--dbname={_libpq_url(url)}", str(path)])  # fmt: skip
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                f"--dbname={_libpq_url(url)}",
+                str(path),
+            ]
+        )
     else:
         _json_restore(url, path)
     say(f"restored {path} ({fmt}) into {_redacted(url)} in {time.monotonic() - started:.1f}s")

@@ -76,7 +76,9 @@ def setup_database(extra_env: dict[str, str] | None = None) -> None:
 def _run_step(command: list[str], failure: str, extra_env: dict[str, str] | None = None) -> None:
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(extra_env))
     if result.returncode != 0:
-        raise SetupError(f"{failure}：命令 {' '.join(command[1:])} 退出码 {result.returncode}，详见上方输出。")
+        raise SetupError(
+            f"{failure}：命令 {' '.join(command[1:])} 退出码 {result.returncode}，详见上方输出。"
+        )
 
 
 def generate_kb_derived_files() -> list[Path]:
@@ -108,7 +110,9 @@ def _training_files() -> Iterable[Path]:
             yield root
         elif root.is_dir():
             yield from (
-                p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+                p
+                for p in root.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
             )
 
 
@@ -131,10 +135,21 @@ def ensure_model(force: bool = False) -> Path:
     log("训练数据或配置有变化，开始训练模型（约需几分钟，进度如下）…")
     started = time.monotonic()
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain", "--data", "data",
-        "--out", str(MODELS_DIR), "--fixed-model-name", MODEL_NAME,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain",
+        "--data",
+        "data",
+        "--out",
+        str(MODELS_DIR),
+        "--fixed-model-name",
+        MODEL_NAME,
+    ]
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env())
     if result.returncode != 0 or not MODEL_PATH.exists():
         raise SetupError("模型训练失败，详见上方 Rasa 输出。")
@@ -204,8 +219,15 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
         ServiceSpec(
             name="actions",
             command=[
-                sys.executable, "-m", "bot.launch", "actions", "--actions", "actions", "--port", str(ports.actions),
-            ],  # fmt: skip
+                sys.executable,
+                "-m",
+                "bot.launch",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(ports.actions),
+            ],
             ready_url=f"http://127.0.0.1:{ports.actions}/health",
             env=env,
             port=ports.actions,
@@ -214,11 +236,22 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
         ServiceSpec(
             name="rasa",
             command=[
-                sys.executable, "-m", "bot.launch", "rasa", "run",
-                "--model", str(MODEL_PATH), "--port", str(ports.rasa),
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                "--cors", "*",
-            ],  # fmt: skip
+                sys.executable,
+                "-m",
+                "bot.launch",
+                "rasa",
+                "run",
+                "--model",
+                str(MODEL_PATH),
+                "--port",
+                str(ports.rasa),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--cors",
+                "*",
+            ],
             ready_url=f"http://127.0.0.1:{ports.rasa}/webhooks/rest/",
             env=env,
             port=ports.rasa,
@@ -306,7 +339,9 @@ class Supervisor:
                     tail = "\n".join(self.output[spec.name][-30:])
                     raise SetupError(f"{spec.name} 启动失败（退出码 {process.returncode}）：\n{tail}")
                 if time.monotonic() > deadline:
-                    raise SetupError(f"{spec.name} 在 {self.ready_timeout:.0f} 秒内没有就绪：{spec.ready_url}")
+                    raise SetupError(
+                        f"{spec.name} 在 {self.ready_timeout:.0f} 秒内没有就绪：{spec.ready_url}"
+                    )
                 time.sleep(0.5)
             log(f"{spec.name} 已就绪：{spec.ready_url}")
 
@@ -364,7 +399,7 @@ class Supervisor:
         for spec in self.specs:
             lines.append(f"  {spec.name:<8} {spec.ready_url}")
         rasa = next(s for s in self.specs if s.name == "rasa").ready_url.rstrip("/") + "/webhook"
-        lines.append(f"  试一试：curl -s -XPOST {rasa} -d '{{\"sender\":\"u1\",\"message\":\"你好\"}}'")
+        lines.append(f'  试一试：curl -s -XPOST {rasa} -d \'{{"sender":"u1","message":"你好"}}\'')
         lines.append("  按 Ctrl-C 停止。")
         print("\n".join(lines), flush=True)
 

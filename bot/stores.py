@@ -116,9 +116,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     def _rewrite(self, session: Any, sender_id: str, *, erase: bool) -> int:
         """Rewrite every stored event of `sender_id` (all sessions): erased when `erase`, else with
         the booking's name and phone masked. Returns the number of rows changed."""
-        rows = session.execute(
-            select(self.SQLEvent).where(self.SQLEvent.sender_id == sender_id).order_by(self.SQLEvent.id)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(self.SQLEvent).where(self.SQLEvent.sender_id == sender_id).order_by(self.SQLEvent.id)
+            )
+            .scalars()
+            .all()
+        )
         events = [json.loads(row.data) for row in rows]
         values = set() if erase else personal_values(events, self.privacy)
         changed = 0

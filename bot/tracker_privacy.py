@@ -76,9 +76,7 @@ def _map_strings(value: Any, transform: Any) -> Any:
     if isinstance(value, list):
         return [_map_strings(v, transform) for v in value]
     if isinstance(value, dict):
-        return {
-            k: v if k in _STRUCTURAL_KEYS else _map_strings(v, transform) for k, v in value.items()
-        }
+        return {k: v if k in _STRUCTURAL_KEYS else _map_strings(v, transform) for k, v in value.items()}
     return value
 
 

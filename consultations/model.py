@@ -259,8 +259,6 @@ class Slot:
         return f"{s.month}月{s.day}日（{WEEKDAY_NAMES[s.weekday()]}）{s:%H:%M}-{e:%H:%M} {self.form.label} · {self.venue}"
 
 
-
-
 class BookingStatus(str, enum.Enum):
     ACTIVE = "active"
     CANCELLED = "cancelled"

@@ -329,7 +329,8 @@ class BookingService:
         return [
             self._booking(r)
             for r in rows
-            if (include_cancelled or r.status is BookingStatus.ACTIVE) and (include_past or r.slot.end_at > now)
+            if (include_cancelled or r.status is BookingStatus.ACTIVE)
+            and (include_past or r.slot.end_at > now)
         ]
 
     def get_booking(self, user_id: str, code: str) -> Booking:

@@ -44,7 +44,9 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {value!r}"
+        ) from None
 
 
 def _days(value: str) -> int:
@@ -53,13 +55,19 @@ def _days(value: str) -> int:
     except ValueError:
         days = -1
     if days < 0:
-        raise argparse.ArgumentTypeError(f"天数应为非负整数 / expected a whole number of days >= 0, got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"天数应为非负整数 / expected a whole number of days >= 0, got {value!r}"
+        )
     return days
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m policies_kb", description="海纳百创 policy knowledge base")
-    parser.add_argument("--data-dir", type=Path, default=None, help="data directory (default: policies_kb/data)")
+    parser = argparse.ArgumentParser(
+        prog="python -m policies_kb", description="海纳百创 policy knowledge base"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default: policies_kb/data)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="parse and validate the data files")
     p = sub.add_parser("load", help="import the data into DATABASE_URL (only when it changed)")
@@ -68,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search policies")
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=5)
-    p.add_argument("--date", type=_date, default=None, help="reference date (default HAINA_REFERENCE_DATE or today)")
+    p.add_argument(
+        "--date", type=_date, default=None, help="reference date (default HAINA_REFERENCE_DATE or today)"
+    )
     p = sub.add_parser("show", help="show one policy as JSON plus its rendered card")
     p.add_argument("policy_id")
     p.add_argument("--date", type=_date, default=None)
@@ -76,10 +86,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", type=Path, required=True)
     p.add_argument("--date", type=_date, default=None)
     p.add_argument("--policy", default=None, help="one policy id (default: every current policy)")
-    p = sub.add_parser("review", help="the policy team's review report: ending documents, stale items, 待核实")
-    p.add_argument("--on", type=_date, default=None, help="review date (default HAINA_REFERENCE_DATE or today)")
-    p.add_argument("--horizon-days", type=_days, default=DEFAULT_HORIZON_DAYS,
-                   help=f"flag what ends within this many days (default {DEFAULT_HORIZON_DAYS})")  # fmt: skip
+    p = sub.add_parser(
+        "review", help="the policy team's review report: ending documents, stale items, 待核实"
+    )
+    p.add_argument(
+        "--on", type=_date, default=None, help="review date (default HAINA_REFERENCE_DATE or today)"
+    )
+    p.add_argument(
+        "--horizon-days",
+        type=_days,
+        default=DEFAULT_HORIZON_DAYS,
+        help=f"flag what ends within this many days (default {DEFAULT_HORIZON_DAYS})",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of the Chinese text report")
     p = sub.add_parser("export-userdict", help="write the jieba user dictionary")
     p.add_argument("path", type=Path)
@@ -125,8 +143,13 @@ def run(args: argparse.Namespace) -> int:
         if args.policy_id not in catalogue.policies:
             raise UnknownPolicyError(args.policy_id)
         policy = catalogue.policies[args.policy_id]
-        _emit({"policy": dataclasses.asdict(policy), "freshness": freshness(policy, on, catalogue).to_dict(),
-               "card": render_policy_card(policy, catalogue, on)})  # fmt: skip
+        _emit(
+            {
+                "policy": dataclasses.asdict(policy),
+                "freshness": freshness(policy, on, catalogue).to_dict(),
+                "card": render_policy_card(policy, catalogue, on),
+            }
+        )
         return 0
     if args.command == "check":
         from .eligibility import check_all, check_policy
@@ -142,8 +165,13 @@ def run(args: argparse.Namespace) -> int:
             results = [check_policy(catalogue.policies[args.policy], profile, on, catalogue)]
         else:
             results = check_all(profile, on, catalogue)
-        _emit({"date": on, "profile": profile.to_dict(),
-               "results": [dict(r.to_dict(), text=render_check_result(r)) for r in results]})  # fmt: skip
+        _emit(
+            {
+                "date": on,
+                "profile": profile.to_dict(),
+                "results": [dict(r.to_dict(), text=render_check_result(r)) for r in results],
+            }
+        )
         return 0
     raise AssertionError(args.command)
 
@@ -155,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
     except ProfileError as exc:
-        print("\n".join(["申请人信息有误 / invalid profile:", *(f"  - {m}" for m in exc.messages)]), file=sys.stderr)
+        print(
+            "\n".join(["申请人信息有误 / invalid profile:", *(f"  - {m}" for m in exc.messages)]),
+            file=sys.stderr,
+        )
     except (KnowledgeBaseError, KeyError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
     except FileNotFoundError as exc:

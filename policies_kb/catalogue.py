@@ -43,15 +43,42 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RELIABILITY_RE = re.compile(r"^[ABC](/[ABC])*$")
 
 _POLICY_KEYS = {
-    "id", "name", "aliases", "category", "scope", "district", "status", "superseded_by", "issuers",
-    "summary", "sources", "effective_from", "expires_on", "last_reviewed", "partial", "facts",
-    "eligibility", "apply", "materials", "notes", "related", "replacement_note",
-}  # fmt: skip
+    "id",
+    "name",
+    "aliases",
+    "category",
+    "scope",
+    "district",
+    "status",
+    "superseded_by",
+    "issuers",
+    "summary",
+    "sources",
+    "effective_from",
+    "expires_on",
+    "last_reviewed",
+    "partial",
+    "facts",
+    "eligibility",
+    "apply",
+    "materials",
+    "notes",
+    "related",
+    "replacement_note",
+}
 _REQUIRED_POLICY_KEYS = ("id", "name", "category", "status", "summary")
 _SOURCE_KEYS = {
-    "title", "doc_number", "date", "url", "publisher", "reliability", "note",
-    "valid_until", "superseded_by", "successor_checked_on",
-}  # fmt: skip
+    "title",
+    "doc_number",
+    "date",
+    "url",
+    "publisher",
+    "reliability",
+    "note",
+    "valid_until",
+    "superseded_by",
+    "successor_checked_on",
+}
 
 
 # ---------------------------------------------------------------- YAML reading
@@ -262,22 +289,24 @@ def _parse_terms(raw: Any, rel: str, section: str, issues: list[DataIssue]) -> d
         reader = _Reader(entry, rel, f"{section}.{term_id}", issues)
         reader.unknown_keys({"name", "aliases", "defined_by"})
         terms[term_id] = Term(
-            term_id, reader.str("name", required=True) or term_id, reader.str_list("aliases"),
+            term_id,
+            reader.str("name", required=True) or term_id,
+            reader.str_list("aliases"),
             reader.str_list("defined_by"),
-        )  # fmt: skip
+        )
     return terms
 
 
 def _parse_vocabulary(raw: Any, issues: list[DataIssue]) -> Vocabulary:
     rel = "vocabulary.yaml"
     if not isinstance(raw, dict):
-        issues.append(
-            DataIssue(rel, None, None, "must be a mapping with applicant_groups, categories")
-        )
+        issues.append(DataIssue(rel, None, None, "must be a mapping with applicant_groups, categories"))
         return Vocabulary()
     for key in raw:
         if key == "districts":
-            issues.append(DataIssue(rel, "districts", None, f"districts are read from {_DISTRICTS_REL}, not here"))
+            issues.append(
+                DataIssue(rel, "districts", None, f"districts are read from {_DISTRICTS_REL}, not here")
+            )
         elif key not in ("applicant_groups", "categories"):
             issues.append(DataIssue(rel, str(key), None, "unknown section"))
     categories: dict[str, str] = {}
@@ -320,9 +349,14 @@ def _parse_vocabulary(raw: Any, issues: list[DataIssue]) -> Vocabulary:
 
 
 def _parse_policy(
-    raw: Any, rel: str, stem: str, sources: dict[str, Source], vocab: Vocabulary, policy_ids: set[str],
+    raw: Any,
+    rel: str,
+    stem: str,
+    sources: dict[str, Source],
+    vocab: Vocabulary,
+    policy_ids: set[str],
     issues: list[DataIssue],
-) -> Policy | None:  # fmt: skip
+) -> Policy | None:
     if not isinstance(raw, dict):
         issues.append(DataIssue(rel, stem, None, "a policy file must be a mapping"))
         return None
@@ -385,9 +419,18 @@ def _parse_policy(
         if value is not None and unit is None:
             fr.issue("unit", "required when value is a number")
         facts.append(
-            Fact(key, fr.str("label", required=True) or key, value, unit, fr.str("text", required=True) or "",
-                 fr.verification(), fr.sources(sources), fr.date("valid_from"), fr.date("valid_until"))
-        )  # fmt: skip
+            Fact(
+                key,
+                fr.str("label", required=True) or key,
+                value,
+                unit,
+                fr.str("text", required=True) or "",
+                fr.verification(),
+                fr.sources(sources),
+                fr.date("valid_from"),
+                fr.date("valid_until"),
+            )
+        )
         period = facts[-1]
         if period.valid_from and period.valid_until and period.valid_until < period.valid_from:
             fr.issue("valid_until", "ends before valid_from")
@@ -416,8 +459,13 @@ def _parse_policy(
         if entry is not None:
             ar = r.child(entry, "apply.")
             ar.unknown_keys({"online", "offline", "deadline", "verification", "sources"})
-            apply = ApplyInfo(ar.str("online"), ar.str("offline"), ar.str("deadline"), ar.verification(),
-                              ar.sources(sources))  # fmt: skip
+            apply = ApplyInfo(
+                ar.str("online"),
+                ar.str("offline"),
+                ar.str("deadline"),
+                ar.verification(),
+                ar.sources(sources),
+            )
 
     notes = []
     for i, entry in _list_of_mappings(r, "notes"):
@@ -498,10 +546,18 @@ def load_catalogue(
     for group in vocabulary.applicant_groups.values():
         for source_id in group.defined_by:
             if source_id not in sources:
-                issues.append(DataIssue("vocabulary.yaml", f"applicant_groups.{group.id}", "defined_by",
-                                        f"unknown source id {source_id!r}"))  # fmt: skip
-    say(f"sources: {len(sources)}; districts: {len(vocabulary.districts)}; "
-        f"applicant groups: {len(vocabulary.applicant_groups)}; categories: {len(vocabulary.categories)}")  # fmt: skip
+                issues.append(
+                    DataIssue(
+                        "vocabulary.yaml",
+                        f"applicant_groups.{group.id}",
+                        "defined_by",
+                        f"unknown source id {source_id!r}",
+                    )
+                )
+    say(
+        f"sources: {len(sources)}; districts: {len(vocabulary.districts)}; "
+        f"applicant groups: {len(vocabulary.applicant_groups)}; categories: {len(vocabulary.categories)}"
+    )
 
     policy_dir = data_dir / "policies"
     for stray in sorted(policy_dir.glob("*.yml")) if policy_dir.is_dir() else []:
@@ -523,8 +579,14 @@ def load_catalogue(
     for policy in policies.values():
         target = policies.get(policy.superseded_by or "")
         if target is not None and not target.is_current:
-            issues.append(DataIssue(f"policies/{policy.id}.yaml", policy.id, "superseded_by",
-                                    f"{target.id!r} is itself {target.status}; point to the current policy"))  # fmt: skip
+            issues.append(
+                DataIssue(
+                    f"policies/{policy.id}.yaml",
+                    policy.id,
+                    "superseded_by",
+                    f"{target.id!r} is itself {target.status}; point to the current policy",
+                )
+            )
     if issues:
         raise DataValidationError(issues)
     say("validation: ok")

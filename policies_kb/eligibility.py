@@ -116,9 +116,15 @@ def check_policy(
             else "请咨询12333或区就业促进中心了解现行政策。"
         )
         return EligibilityResult(
-            policy.id, policy.name, NOT_ELIGIBLE, False, (f"不是现行政策：{fresh.warning}",),
-            next_step=step, superseded_by=policy.superseded_by, freshness=fresh,
-        )  # fmt: skip
+            policy.id,
+            policy.name,
+            NOT_ELIGIBLE,
+            False,
+            (f"不是现行政策：{fresh.warning}",),
+            next_step=step,
+            superseded_by=policy.superseded_by,
+            freshness=fresh,
+        )
 
     outcomes: list[RuleOutcome] = []
     failed, unknown, met, manual = [], [], [], []
@@ -218,9 +224,14 @@ def _check_lapsed_policy(
         verdict = {True: "符合", False: "不符合", None: "待确认"}[truth]
         lines.append(f"按原规定{verdict}：{rule.text}{_caveat(rule)}{_cite(rule, policy, catalogue)}")
     return EligibilityResult(
-        policy.id, policy.name, BASIS_LAPSED, False, (fresh.warning or "", *lines),
-        freshness=fresh, outcomes=tuple(outcomes),
-    )  # fmt: skip
+        policy.id,
+        policy.name,
+        BASIS_LAPSED,
+        False,
+        (fresh.warning or "", *lines),
+        freshness=fresh,
+        outcomes=tuple(outcomes),
+    )
 
 
 def check_all(profile: ApplicantProfile, on: date, catalogue: Catalogue) -> list[EligibilityResult]:

@@ -37,8 +37,13 @@ class EntityMatch:
     canonical_id: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "start": self.start, "end": self.end, "text": self.text,
-                "canonical_id": self.canonical_id}  # fmt: skip
+        return {
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "canonical_id": self.canonical_id,
+        }
 
 
 def is_doc_number(text: str) -> bool:
@@ -54,7 +59,10 @@ def ruler_patterns(catalogue: Catalogue) -> list[dict[str, str]]:
         # A 文号 used as an alias is recognised as DOC_NUMBER (in every bracket style), never POLICY.
         if len(ids) == 1 and not is_doc_number(form):
             patterns.append({"label": POLICY, "pattern": match_form(form), "id": ids[0]})
-    for label, terms in ((DISTRICT, catalogue.vocabulary.districts), (GROUP, catalogue.vocabulary.applicant_groups)):
+    for label, terms in (
+        (DISTRICT, catalogue.vocabulary.districts),
+        (GROUP, catalogue.vocabulary.applicant_groups),
+    ):
         for term in terms.values():
             for form in term.surface_forms:
                 patterns.append({"label": label, "pattern": match_form(form), "id": term.id})

@@ -33,7 +33,9 @@ class DataValidationError(KnowledgeBaseError):
     def __init__(self, issues: list[DataIssue]):
         self.issues = issues
         lines = "\n".join(f"  - {i}" for i in issues)
-        super().__init__(f"knowledge-base data is invalid ({len(issues)} problem(s)) / 政策数据有误：\n{lines}")
+        super().__init__(
+            f"knowledge-base data is invalid ({len(issues)} problem(s)) / 政策数据有误：\n{lines}"
+        )
 
 
 class ProfileError(KnowledgeBaseError, ValueError):

@@ -71,7 +71,9 @@ class _LiteralDumper(yaml.SafeDumper):
 
 _LiteralDumper.add_representer(
     str,
-    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None),
+    lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
+    ),
 )
 
 

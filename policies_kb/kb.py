@@ -94,7 +94,9 @@ class KnowledgeBase:
         finally:
             engine.dispose()
         if catalogue is None:
-            raise KnowledgeBaseError(f"数据库中没有政策数据 / no knowledge base loaded in {url}; run `python -m policies_kb load`")
+            raise KnowledgeBaseError(
+                f"数据库中没有政策数据 / no knowledge base loaded in {url}; run `python -m policies_kb load`"
+            )
         return cls(catalogue, url)
 
     @classmethod

@@ -60,8 +60,11 @@ def load(
     with write_engine(engine).begin() as conn:
         # The first statement is a write so that SQLite takes its write lock before reading and
         # PostgreSQL row-locks the fingerprint: concurrent loaders queue here.
-        conn.execute(update(schema.data_fingerprint).where(schema.data_fingerprint.c.id == 1)
-                     .values(load_count=schema.data_fingerprint.c.load_count + 1))  # fmt: skip
+        conn.execute(
+            update(schema.data_fingerprint)
+            .where(schema.data_fingerprint.c.id == 1)
+            .values(load_count=schema.data_fingerprint.c.load_count + 1)
+        )
         loaded = conn.execute(select(schema.data_fingerprint.c.sha256)).scalar_one()
         if loaded == catalogue.fingerprint and not force:
             say(f"data unchanged (fingerprint {catalogue.fingerprint[:12]}), nothing to import")
@@ -102,56 +105,153 @@ def _insert(conn: Connection, catalogue: Catalogue, say: Progress) -> None:
             conn.execute(insert(table), items)
         say(f"  {table.name}: {len(items)}")
 
-    rows(schema.sources, [
-        {"id": s.id, "position": i, "title": s.title, "doc_number": s.doc_number, "date": s.date, "url": s.url,
-         "publisher": s.publisher, "reliability": s.reliability, "note": s.note, "valid_until": s.valid_until,
-         "superseded_by": s.superseded_by, "successor_checked_on": s.successor_checked_on}
-        for i, s in enumerate(catalogue.sources.values())
-    ])  # fmt: skip
+    rows(
+        schema.sources,
+        [
+            {
+                "id": s.id,
+                "position": i,
+                "title": s.title,
+                "doc_number": s.doc_number,
+                "date": s.date,
+                "url": s.url,
+                "publisher": s.publisher,
+                "reliability": s.reliability,
+                "note": s.note,
+                "valid_until": s.valid_until,
+                "superseded_by": s.superseded_by,
+                "successor_checked_on": s.successor_checked_on,
+            }
+            for i, s in enumerate(catalogue.sources.values())
+        ],
+    )
     vocab = catalogue.vocabulary
-    rows(schema.vocabulary, [
-        *({"kind": "district", "id": t.id, "position": i, "name": t.name, "aliases": list(t.aliases),
-           "defined_by": None}
-          for i, t in enumerate(vocab.districts.values())),
-        *({"kind": "applicant_group", "id": t.id, "position": i, "name": t.name, "aliases": list(t.aliases),
-           "defined_by": list(t.defined_by)}
-          for i, t in enumerate(vocab.applicant_groups.values())),
-        *({"kind": "category", "id": k, "position": i, "name": name, "aliases": [], "defined_by": None}
-          for i, (k, name) in enumerate(vocab.categories.items())),
-    ])  # fmt: skip
+    rows(
+        schema.vocabulary,
+        [
+            *(
+                {
+                    "kind": "district",
+                    "id": t.id,
+                    "position": i,
+                    "name": t.name,
+                    "aliases": list(t.aliases),
+                    "defined_by": None,
+                }
+                for i, t in enumerate(vocab.districts.values())
+            ),
+            *(
+                {
+                    "kind": "applicant_group",
+                    "id": t.id,
+                    "position": i,
+                    "name": t.name,
+                    "aliases": list(t.aliases),
+                    "defined_by": list(t.defined_by),
+                }
+                for i, t in enumerate(vocab.applicant_groups.values())
+            ),
+            *(
+                {"kind": "category", "id": k, "position": i, "name": name, "aliases": [], "defined_by": None}
+                for i, (k, name) in enumerate(vocab.categories.items())
+            ),
+        ],
+    )
     policies = list(catalogue.policies.values())
-    rows(schema.policies, [
-        {"id": p.id, "position": i, "name": p.name, "category": p.category, "scope": p.scope,
-         "district": p.district, "status": p.status, "superseded_by": p.superseded_by,
-         "issuers": list(p.issuers), "summary": p.summary, "effective_from": p.effective_from,
-         "expires_on": p.expires_on, "last_reviewed": p.last_reviewed, "partial": p.partial,
-         "apply": None if p.apply is None else {
-             "online": p.apply.online, "offline": p.apply.offline, "deadline": p.apply.deadline,
-             "verification": p.apply.verification, "sources": list(p.apply.sources)},
-         "materials": None if p.materials is None else list(p.materials),
-         "related": list(p.related), "replacement_note": p.replacement_note}
-        for i, p in enumerate(policies)
-    ])  # fmt: skip
-    rows(schema.policy_aliases, [
-        {"policy_id": p.id, "position": i, "alias": a} for p in policies for i, a in enumerate(p.aliases)
-    ])  # fmt: skip
-    rows(schema.policy_sources, [
-        {"policy_id": p.id, "position": i, "source_id": s} for p in policies for i, s in enumerate(p.sources)
-    ])  # fmt: skip
-    rows(schema.facts, [
-        {"policy_id": p.id, "key": f.key, "position": i, "label": f.label,
-         "value": None if f.value is None else float(f.value), "value_is_int": isinstance(f.value, int),
-         "unit": f.unit, "text": f.text, "verification": f.verification, "sources": list(f.sources),
-         "valid_from": f.valid_from, "valid_until": f.valid_until}
-        for p in policies for i, f in enumerate(p.facts)
-    ])  # fmt: skip
-    rows(schema.rules, [
-        {"policy_id": p.id, "rule_id": r.id, "position": i, "text": r.text, "verification": r.verification,
-         "sources": list(r.sources), "check_tree": None if r.check is None else condition_to_data(r.check)}
-        for p in policies for i, r in enumerate(p.eligibility)
-    ])  # fmt: skip
-    rows(schema.notes, [
-        {"policy_id": p.id, "position": i, "text": n.text, "verification": n.verification,
-         "sources": list(n.sources)}
-        for p in policies for i, n in enumerate(p.notes)
-    ])  # fmt: skip
+    rows(
+        schema.policies,
+        [
+            {
+                "id": p.id,
+                "position": i,
+                "name": p.name,
+                "category": p.category,
+                "scope": p.scope,
+                "district": p.district,
+                "status": p.status,
+                "superseded_by": p.superseded_by,
+                "issuers": list(p.issuers),
+                "summary": p.summary,
+                "effective_from": p.effective_from,
+                "expires_on": p.expires_on,
+                "last_reviewed": p.last_reviewed,
+                "partial": p.partial,
+                "apply": None
+                if p.apply is None
+                else {
+                    "online": p.apply.online,
+                    "offline": p.apply.offline,
+                    "deadline": p.apply.deadline,
+                    "verification": p.apply.verification,
+                    "sources": list(p.apply.sources),
+                },
+                "materials": None if p.materials is None else list(p.materials),
+                "related": list(p.related),
+                "replacement_note": p.replacement_note,
+            }
+            for i, p in enumerate(policies)
+        ],
+    )
+    rows(
+        schema.policy_aliases,
+        [{"policy_id": p.id, "position": i, "alias": a} for p in policies for i, a in enumerate(p.aliases)],
+    )
+    rows(
+        schema.policy_sources,
+        [
+            {"policy_id": p.id, "position": i, "source_id": s}
+            for p in policies
+            for i, s in enumerate(p.sources)
+        ],
+    )
+    rows(
+        schema.facts,
+        [
+            {
+                "policy_id": p.id,
+                "key": f.key,
+                "position": i,
+                "label": f.label,
+                "value": None if f.value is None else float(f.value),
+                "value_is_int": isinstance(f.value, int),
+                "unit": f.unit,
+                "text": f.text,
+                "verification": f.verification,
+                "sources": list(f.sources),
+                "valid_from": f.valid_from,
+                "valid_until": f.valid_until,
+            }
+            for p in policies
+            for i, f in enumerate(p.facts)
+        ],
+    )
+    rows(
+        schema.rules,
+        [
+            {
+                "policy_id": p.id,
+                "rule_id": r.id,
+                "position": i,
+                "text": r.text,
+                "verification": r.verification,
+                "sources": list(r.sources),
+                "check_tree": None if r.check is None else condition_to_data(r.check),
+            }
+            for p in policies
+            for i, r in enumerate(p.eligibility)
+        ],
+    )
+    rows(
+        schema.notes,
+        [
+            {
+                "policy_id": p.id,
+                "position": i,
+                "text": n.text,
+                "verification": n.verification,
+                "sources": list(n.sources),
+            }
+            for p in policies
+            for i, n in enumerate(p.notes)
+        ],
+    )

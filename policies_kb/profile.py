@@ -25,7 +25,13 @@ HUKOU_VALUES = (
     "returned_overseas_startup",
     "other",
 )
-BUSINESS_TYPES = ("micro_enterprise", "individual_business", "farmer_cooperative", "private_non_enterprise", "none")
+BUSINESS_TYPES = (
+    "micro_enterprise",
+    "individual_business",
+    "farmer_cooperative",
+    "private_non_enterprise",
+    "none",
+)
 
 # field -> kind. Kinds: enum:<name>, int, number, date, bool, district, groups, policies.
 FIELD_TYPES: dict[str, str] = {
@@ -191,9 +197,7 @@ class ApplicantProfile:
         return cls(**values)
 
 
-def _coerce(
-    key: str, kind: str, raw: Any, vocabulary: Vocabulary | None, policy_ids: set[str] | None
-) -> Any:
+def _coerce(key: str, kind: str, raw: Any, vocabulary: Vocabulary | None, policy_ids: set[str] | None) -> Any:
     if kind.startswith("enum:"):
         allowed = ENUMS[kind[5:]]
         if raw not in allowed:

@@ -66,8 +66,14 @@ from zh.places import find_districts
 
 from .profile import FIELD_TYPES, QUESTIONS
 
-__all__ = ["FIELD_QUESTIONS_ZH", "SUPPORTED_FIELDS", "ParsedAnswer", "extract_answers", "extract_profile",
-           "parse_answer"]  # fmt: skip
+__all__ = [
+    "FIELD_QUESTIONS_ZH",
+    "SUPPORTED_FIELDS",
+    "ParsedAnswer",
+    "extract_answers",
+    "extract_profile",
+    "parse_answer",
+]
 
 FIELD_QUESTIONS_ZH: dict[str, str] = QUESTIONS
 
@@ -107,13 +113,23 @@ _VOCABULARY_FILE = Path(__file__).parent / "data" / "vocabulary.yaml"
 
 # Colloquial group names the vocabulary does not list; ids missing from the vocabulary are dropped.
 _EXTRA_GROUP_FORMS = {
-    "大学毕业": "college_graduate", "本科毕业": "college_graduate", "硕士毕业": "college_graduate",
-    "研究生毕业": "college_graduate", "博士毕业": "college_graduate", "大专毕业": "college_graduate",
-    "专科毕业": "college_graduate", "高校毕业": "college_graduate",
-    "还在读": "student", "在读": "student", "在校": "student",
-    "当过兵": "veteran", "退伍": "veteran", "退役": "veteran",
-    "留学回来": "returned_overseas", "留学回国": "returned_overseas",
-}  # fmt: skip
+    "大学毕业": "college_graduate",
+    "本科毕业": "college_graduate",
+    "硕士毕业": "college_graduate",
+    "研究生毕业": "college_graduate",
+    "博士毕业": "college_graduate",
+    "大专毕业": "college_graduate",
+    "专科毕业": "college_graduate",
+    "高校毕业": "college_graduate",
+    "还在读": "student",
+    "在读": "student",
+    "在校": "student",
+    "当过兵": "veteran",
+    "退伍": "veteran",
+    "退役": "veteran",
+    "留学回来": "returned_overseas",
+    "留学回国": "returned_overseas",
+}
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +151,7 @@ _groups()  # load at import so a broken vocabulary file fails loudly and early
 
 
 # ------------------------------------------------------------------ text preparation
+
 
 def _prep(text: str) -> str:
     t = match_form(text or "")
@@ -182,8 +199,10 @@ def _date_answer(field: str, hit: DateSpan, today: date) -> ParsedAnswer:
     return _good(lo, (lo, hi), approximate=True)
 
 
-_NOT_YET = {"registration_date": r"还没(?:有)?(?:注册|成立|登记)|没注册|未注册|尚未注册|一直没注册",
-             "graduation_date": r"还没毕业|没毕业|未毕业|在读|还在读"}  # fmt: skip
+_NOT_YET = {
+    "registration_date": r"还没(?:有)?(?:注册|成立|登记)|没注册|未注册|尚未注册|一直没注册",
+    "graduation_date": r"还没毕业|没毕业|未毕业|在读|还在读",
+}
 
 
 def _parse_date(field: str, t: str, before: str, today: date) -> ParsedAnswer:
@@ -465,7 +484,7 @@ _HUKOU_PATTERNS: list[tuple[str, str]] = [
         "shanghai",
         r"上海户口|上海户籍|上海本地|本地户口|本地户籍|本市户籍|本市户口|沪籍|上海籍|(?<!新)上海人|本地人|"
         r"落户|本地的|上海的户口",
-    ),  # fmt: skip
+    ),
 ]
 _HUKOU_ASK_PERMIT = "请问您持有上海市居住证吗？请回答“有居住证”或“没有居住证”。"
 _HUKOU_ASK_FOREIGN = "请问您持有外国人永久居留身份证吗？请回答“有永居证”或“没有”。"
@@ -567,8 +586,11 @@ def _parse_groups(t: str) -> ParsedAnswer:
 
 # ------------------------------------------------------------------ public API
 
-_INT_PARSERS = {"social_insurance_months": _parse_months, "employees": _parse_employees,
-                "loan_history_count": _parse_loan_count}  # fmt: skip
+_INT_PARSERS = {
+    "social_insurance_months": _parse_months,
+    "employees": _parse_employees,
+    "loan_history_count": _parse_loan_count,
+}
 
 
 def parse_answer(field: str, text: str, today: date) -> ParsedAnswer:
@@ -607,10 +629,15 @@ def _empty_message(field: str, kind: str) -> str:
     if kind == "date":
         return f"没听明白{_DATE_VERB[field]}日期，请告诉我年份和月份，例如“2024年6月”。"
     return {
-        "age": _AGE_MSG, "social_insurance_months": _MONTHS_MSG, "employees": _EMPLOYEES_MSG,
-        "loan_history_count": _LOANS_MSG, "hukou": _HUKOU_MSG, "business_type": _BUSINESS_MSG,
-        "registration_district": _DISTRICT_MSG, "groups": _GROUPS_MSG,
-    }.get(field, _PERCENT_MSG if kind == "number" else _BOOL_MSG)  # fmt: skip
+        "age": _AGE_MSG,
+        "social_insurance_months": _MONTHS_MSG,
+        "employees": _EMPLOYEES_MSG,
+        "loan_history_count": _LOANS_MSG,
+        "hukou": _HUKOU_MSG,
+        "business_type": _BUSINESS_MSG,
+        "registration_district": _DISTRICT_MSG,
+        "groups": _GROUPS_MSG,
+    }.get(field, _PERCENT_MSG if kind == "number" else _BOOL_MSG)
 
 
 _CLAUSE_RE = re.compile(r"[^,，。;；!！?？]+")
@@ -618,11 +645,16 @@ _CLAUSE_RE = re.compile(r"[^,，。;；!！?？]+")
 _NOT_A_POLICY_NAME = r"(?!的?(?:1次性|一次性)?(?:补贴|补助|奖励|贷款|担保|贴息|资助|扶持|政策))"
 _INTENT_RE = re.compile(r"想|打算|准备|计划|考虑|希望|要不要|能不能|可以|如何|怎么")
 _REGISTRATION_CONTEXT = re.compile(r"注册|公司|开|办|店|创业|企业|个体|合作社|民非|工作室|落地")
-_DATE_FIELD_AFTER = [("graduation_date", r"毕业"), ("registration_date", r"注册|成立|开业|登记|开的|开了|创办|办的"),
-                     ("birth_date", r"出生|生的|生人|年生")]  # fmt: skip
-_DATE_FIELD_BEFORE = [("graduation_date", r"毕业(?:于|时间|日期|是)?$"),
-                      ("registration_date", r"(?:注册|成立|登记)(?:于|时间|日期|是)?$"),
-                      ("birth_date", r"(?:出生|生)(?:于|日期|日|是)?$")]  # fmt: skip
+_DATE_FIELD_AFTER = [
+    ("graduation_date", r"毕业"),
+    ("registration_date", r"注册|成立|开业|登记|开的|开了|创办|办的"),
+    ("birth_date", r"出生|生的|生人|年生"),
+]
+_DATE_FIELD_BEFORE = [
+    ("graduation_date", r"毕业(?:于|时间|日期|是)?$"),
+    ("registration_date", r"(?:注册|成立|登记)(?:于|时间|日期|是)?$"),
+    ("birth_date", r"(?:出生|生)(?:于|日期|日|是)?$"),
+]
 
 
 def _extract_segment(
@@ -639,8 +671,9 @@ def _extract_segment(
         intent = bool(_INTENT_RE.search(clause))
         for hit in find_dates(clause, today):
             after, before = clause[hit.end : hit.end + 8], clause[max(0, hit.start - 6) : hit.start]
-            field = next((f for f, p in _DATE_FIELD_AFTER if re.match(rf"[^\d]{{0,4}}?(?:{p})", after)),
-                         None) or next((f for f, p in _DATE_FIELD_BEFORE if re.search(p, before)), None)  # fmt: skip
+            field = next(
+                (f for f, p in _DATE_FIELD_AFTER if re.match(rf"[^\d]{{0,4}}?(?:{p})", after)), None
+            ) or next((f for f, p in _DATE_FIELD_BEFORE if re.search(p, before)), None)
             field = field or corrected_date
             if field is not None:
                 answer = _date_answer(field, hit, today)
@@ -656,8 +689,11 @@ def _extract_segment(
             answer = _parse_months(clause)
             if answer.ok:
                 out["social_insurance_months"] = answer
-        if m := re.search(r"(\d+)(?:个|名|位)(?:员工|职工|雇员|人)|(?:员工|职工|雇员)(?:有)?(\d+)(?:个|名|位)?人?|"
-                          r"(?:雇|招)了(\d+)(?:个|名|位)", clause):  # fmt: skip
+        if m := re.search(
+            r"(\d+)(?:个|名|位)(?:员工|职工|雇员|人)|(?:员工|职工|雇员)(?:有)?(\d+)(?:个|名|位)?人?|"
+            r"(?:雇|招)了(\d+)(?:个|名|位)",
+            clause,
+        ):
             out["employees"] = _good(int(next(g for g in m.groups() if g)))
         if re.search(r"还没注册|还没创业|尚未创业|尚未注册|还没开", clause):
             out["business_type"] = _good("none")

@@ -369,7 +369,7 @@ def _reference_values(policies: list[Policy], on: date, horizon_days: int) -> tu
             f.valid_from,
             f.valid_until,
             (f.valid_until - on).days,
-        )  # fmt: skip
+        )
         for p in policies
         for f in p.facts
         if f.valid_until is not None and (f.valid_until - on).days <= horizon_days

@@ -28,8 +28,16 @@ from .model import AllOf, AnyOf, Catalogue, Condition, Leaf, Not, Policy
 from .text import normalize_doc_number
 
 K1, B = 1.2, 0.75
-FIELD_WEIGHTS = {"name": 4.0, "aliases": 3.0, "summary": 1.0, "category": 1.0, "facts": 0.8, "rules": 0.6,
-                 "notes": 0.4, "district": 1.0}  # fmt: skip
+FIELD_WEIGHTS = {
+    "name": 4.0,
+    "aliases": 3.0,
+    "summary": 1.0,
+    "category": 1.0,
+    "facts": 0.8,
+    "rules": 0.6,
+    "notes": 0.4,
+    "district": 1.0,
+}
 BIGRAM_WEIGHT = 0.3  # bigrams rescue mis-segmented words but must not outrank real words
 SYNONYM_WEIGHT = 0.6
 EXACT_BOOST, CONTAINS_BOOST, DISTRICT_BOOST, GROUP_BOOST, DOC_BOOST = 50.0, 10.0, 4.0, 2.0, 8.0
@@ -38,7 +46,78 @@ MIN_RELATIVE_SCORE = 0.12
 MIN_SCORE = 1.0  # below this a hit shares only a stray character or common word with the query
 
 STOPWORDS = frozenset(
-    ["的", "了", "吗", "呢", "啊", "吧", "呀", "么", "我", "你", "您", "他", "她", "我们", "你们", "想", "想要", "要", "能", "能不能", "可以", "可不可以", "有", "有没有", "没有", "什么", "啥", "怎么", "怎样", "如何", "哪些", "哪个", "哪里", "多少", "请问", "问", "一下", "是", "是否", "在", "和", "与", "或", "及", "这个", "那个", "这", "那", "个", "给", "让", "对", "吧", "就", "都", "也", "还", "又", "下", "上", "里", "中", "么", "嘛", "哦", "呢", "自己", "现在", "知道", "告诉"]
+    [
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "啊",
+        "吧",
+        "呀",
+        "么",
+        "我",
+        "你",
+        "您",
+        "他",
+        "她",
+        "我们",
+        "你们",
+        "想",
+        "想要",
+        "要",
+        "能",
+        "能不能",
+        "可以",
+        "可不可以",
+        "有",
+        "有没有",
+        "没有",
+        "什么",
+        "啥",
+        "怎么",
+        "怎样",
+        "如何",
+        "哪些",
+        "哪个",
+        "哪里",
+        "多少",
+        "请问",
+        "问",
+        "一下",
+        "是",
+        "是否",
+        "在",
+        "和",
+        "与",
+        "或",
+        "及",
+        "这个",
+        "那个",
+        "这",
+        "那",
+        "个",
+        "给",
+        "让",
+        "对",
+        "吧",
+        "就",
+        "都",
+        "也",
+        "还",
+        "又",
+        "下",
+        "上",
+        "里",
+        "中",
+        "么",
+        "嘛",
+        "哦",
+        "呢",
+        "自己",
+        "现在",
+        "知道",
+        "告诉",
+    ]
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
@@ -55,9 +134,15 @@ class SearchResult:
     marker: str | None = None  # 【已被替代】 / 【已失效】 for items not in force
 
     def to_dict(self) -> dict[str, Any]:
-        return {"policy_id": self.policy_id, "name": self.name, "score": round(self.score, 3),
-                "current": self.current, "status": self.status, "superseded_by": self.superseded_by,
-                "marker": self.marker}  # fmt: skip
+        return {
+            "policy_id": self.policy_id,
+            "name": self.name,
+            "score": round(self.score, 3),
+            "current": self.current,
+            "status": self.status,
+            "superseded_by": self.superseded_by,
+            "marker": self.marker,
+        }
 
 
 def _condition_groups(node: Condition | None) -> set[str]:
@@ -93,7 +178,9 @@ class SearchIndex:
             df.update(tf.keys())
         n = len(self._policies)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self._forms: dict[str, tuple[str, ...]] = {match_form(f): ids for f, ids in catalogue.alias_index().items()}
+        self._forms: dict[str, tuple[str, ...]] = {
+            match_form(f): ids for f, ids in catalogue.alias_index().items()
+        }
         self._synonyms: dict[str, str] = {}
         for terms in (catalogue.vocabulary.districts, catalogue.vocabulary.applicant_groups):
             for term in terms.values():

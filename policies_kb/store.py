@@ -37,11 +37,21 @@ def read_catalogue(engine: Engine) -> Catalogue | None:
             return conn.execute(select(table).order_by(*order)).mappings().all()
 
         sources = {
-            r["id"]: Source(r["id"], r["title"], r["doc_number"], r["date"], r["url"], r["publisher"],
-                            r["reliability"], r["note"], r["valid_until"], r["superseded_by"],
-                            r["successor_checked_on"])
+            r["id"]: Source(
+                r["id"],
+                r["title"],
+                r["doc_number"],
+                r["date"],
+                r["url"],
+                r["publisher"],
+                r["reliability"],
+                r["note"],
+                r["valid_until"],
+                r["superseded_by"],
+                r["successor_checked_on"],
+            )
             for r in fetch(schema.sources)
-        }  # fmt: skip
+        }
         districts, groups, categories = {}, {}, {}
         for r in conn.execute(
             select(schema.vocabulary).order_by(schema.vocabulary.c.kind, schema.vocabulary.c.position)
@@ -91,14 +101,27 @@ def read_catalogue(engine: Engine) -> Catalogue | None:
                     a["online"], a["offline"], a["deadline"], a["verification"], tuple(a["sources"])
                 )
             policies[pid] = Policy(
-                id=pid, name=r["name"], category=r["category"], status=r["status"], summary=r["summary"],
-                aliases=tuple(children["aliases"][pid]), scope=r["scope"], district=r["district"],
-                superseded_by=r["superseded_by"], issuers=tuple(r["issuers"]),
-                sources=tuple(children["sources"][pid]), effective_from=r["effective_from"],
-                expires_on=r["expires_on"], last_reviewed=r["last_reviewed"], partial=r["partial"],
-                facts=tuple(children["facts"][pid]), eligibility=tuple(children["rules"][pid]), apply=apply,
+                id=pid,
+                name=r["name"],
+                category=r["category"],
+                status=r["status"],
+                summary=r["summary"],
+                aliases=tuple(children["aliases"][pid]),
+                scope=r["scope"],
+                district=r["district"],
+                superseded_by=r["superseded_by"],
+                issuers=tuple(r["issuers"]),
+                sources=tuple(children["sources"][pid]),
+                effective_from=r["effective_from"],
+                expires_on=r["expires_on"],
+                last_reviewed=r["last_reviewed"],
+                partial=r["partial"],
+                facts=tuple(children["facts"][pid]),
+                eligibility=tuple(children["rules"][pid]),
+                apply=apply,
                 materials=None if r["materials"] is None else tuple(r["materials"]),
-                notes=tuple(children["notes"][pid]), related=tuple(r["related"]),
+                notes=tuple(children["notes"][pid]),
+                related=tuple(r["related"]),
                 replacement_note=r["replacement_note"],
-            )  # fmt: skip
+            )
     return Catalogue(sources, Vocabulary(districts, groups, categories), policies, fingerprint)

@@ -15,6 +15,11 @@ from storage.database import (
 )
 
 __all__ = [
-    "DEFAULT_DATABASE_URL", "REPO_ROOT", "make_engine", "resolve_database_url", "run_package_migrations", "upgrade",
+    "DEFAULT_DATABASE_URL",
+    "REPO_ROOT",
+    "make_engine",
+    "resolve_database_url",
+    "run_package_migrations",
+    "upgrade",
     "write_engine",
-]  # fmt: skip
+]

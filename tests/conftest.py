@@ -134,7 +134,9 @@ class RunningAssistant:
 
     def say(self, sender: str, message: str, timeout: float = 30.0) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(self.rest_url, data=body, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.rest_url, data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 

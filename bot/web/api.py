@@ -259,10 +259,15 @@ async def book(request: web.Request) -> web.Response:
     try:
         booking = await asyncio.to_thread(
             lambda: service.book(
-                user_id=user_id, slot_id=slot_id, name=name, phone=phone, topic=topic, stage=stage,
+                user_id=user_id,
+                slot_id=slot_id,
+                name=name,
+                phone=phone,
+                topic=topic,
+                stage=stage,
                 idempotency_key=f"console:{request_id}",
             )
-        )  # fmt: skip
+        )
     except ConsultationError as error:
         raise _booking_error(error) from None
     return json_response({"booking": presenters.booking_json(booking, service.rules.cancel_min_hours)}, 201)
@@ -281,7 +286,9 @@ async def list_bookings(request: web.Request) -> web.Response:
         # By phone an agent finds the caller's bookings from every channel (WeChat, web, console).
         try:
             found = await asyncio.to_thread(
-                lambda: service.bookings_for_phone(phone, include_past=include_all, include_cancelled=include_all)
+                lambda: service.bookings_for_phone(
+                    phone, include_past=include_all, include_cancelled=include_all
+                )
             )
         except BookingError as error:
             raise ApiError(400, error.user_message, "bad_phone") from None

@@ -43,8 +43,11 @@ def test_accounts_and_tokens(desk: AgentDesk, database_url: str) -> None:
     assert admin.is_admin
     with pytest.raises(DuplicateUserError):
         desk.create_user("admin", "agent", "another-password")
-    for name, role, password in [("张三", "agent", "long-enough-1"), ("ok", "boss", "long-enough-1"),
-                                 ("ok", "agent", "short")]:  # fmt: skip
+    for name, role, password in [
+        ("张三", "agent", "long-enough-1"),
+        ("ok", "boss", "long-enough-1"),
+        ("ok", "agent", "short"),
+    ]:
         with pytest.raises(InvalidInputError) as error:
             desk.create_user(name, role, password)
         assert error.value.user_message

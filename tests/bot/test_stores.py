@@ -65,7 +65,11 @@ async def _enter(store: AtomicRedisLockStore, conversation: str) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_tracker_store_url_switches_the_database(backend: str, request, tmp_path, monkeypatch) -> None:
-    url = f"sqlite:///{tmp_path / 'tracker.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url_per_test")
+    url = (
+        f"sqlite:///{tmp_path / 'tracker.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url_per_test")
+    )
     monkeypatch.setenv("TRACKER_STORE_URL", url)
     store = UrlSQLTrackerStore()
     assert store.engine.dialect.name == backend

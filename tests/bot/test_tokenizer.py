@@ -16,7 +16,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> CleanJiebaTokenizer:
-    config = {**CleanJiebaTokenizer.get_default_config(), "dictionary_path": str(PROJECT_ROOT / "data" / "jieba_userdict")}
+    config = {
+        **CleanJiebaTokenizer.get_default_config(),
+        "dictionary_path": str(PROJECT_ROOT / "data" / "jieba_userdict"),
+    }
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     return CleanJiebaTokenizer.create(config, storage, Resource("tokenizer"), ExecutionContext(None, "test"))
 
@@ -38,7 +41,9 @@ def test_token_offsets_match_text(tokenizer: CleanJiebaTokenizer) -> None:
         assert text[token.start : token.end] == token.text
 
 
-@pytest.mark.parametrize("term", ["海纳百创", "创业担保贷款", "一次性创业补贴", "浦东新区", "创业指导专家志愿团", "马兰花计划"])
+@pytest.mark.parametrize(
+    "term", ["海纳百创", "创业担保贷款", "一次性创业补贴", "浦东新区", "创业指导专家志愿团", "马兰花计划"]
+)
 def test_domain_terms_stay_whole(tokenizer: CleanJiebaTokenizer, term: str) -> None:
     assert term in tokens(tokenizer, f"请问{term}怎么办")
 
@@ -51,8 +56,13 @@ def test_loading_the_dictionary_again_keeps_the_segmentation(tmp_path: Path) -> 
     """Each model load used to add the user dictionary's frequencies to jieba's total again."""
     import jieba
 
-    config = {**CleanJiebaTokenizer.get_default_config(), "dictionary_path": str(PROJECT_ROOT / "data" / "jieba_userdict")}
-    first = CleanJiebaTokenizer.create(config, LocalModelStorage(tmp_path / "a"), Resource("t"), ExecutionContext(None, "a"))
+    config = {
+        **CleanJiebaTokenizer.get_default_config(),
+        "dictionary_path": str(PROJECT_ROOT / "data" / "jieba_userdict"),
+    }
+    first = CleanJiebaTokenizer.create(
+        config, LocalModelStorage(tmp_path / "a"), Resource("t"), ExecutionContext(None, "a")
+    )
     total, before = jieba.dt.total, tokens(first, "最高能贷多少钱")
     for attempt in range(5):  # four plain reloads were enough to cut 多少钱 whole
         storage = LocalModelStorage(tmp_path / f"reload-{attempt}")

@@ -24,7 +24,9 @@ from bot.tracker_privacy import (
 )
 
 PHONE = "13800138000"
-RULES = PrivacyRules.from_config(["booking_name", "booking_phone"], ["booking_last_code"], "forget_conversation")
+RULES = PrivacyRules.from_config(
+    ["booking_name", "booking_phone"], ["booking_last_code"], "forget_conversation"
+)
 DOMAIN = Domain.from_yaml(
     """
 version: "3.1"
@@ -134,7 +136,9 @@ def stored(store: UrlSQLTrackerStore, sender: str) -> str:
     engine = create_engine(store.url, future=True)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})
+            rows = conn.execute(
+                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+            )
             return "\n".join(json.dumps(json.loads(r[0]), ensure_ascii=False) for r in rows)
     finally:
         engine.dispose()

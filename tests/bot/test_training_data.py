@@ -8,8 +8,20 @@ from bot import runtime
 
 def test_rasa_data_validate_has_no_warnings() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings",
-         "--config", "config.yml", "--domain", "domain", "--data", "data"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--fail-on-warnings",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+        ],
         cwd=runtime.PROJECT_ROOT,
         env=runtime.child_env(),
         capture_output=True,

@@ -67,4 +67,3 @@ async def start_channel(fake_api: FakeWeChatApi) -> AsyncIterator[StartChannel]:
         await server.wait_closed()
         await server.after_stop()  # closes the channel (store, HTTP session)
     await http.close()
-

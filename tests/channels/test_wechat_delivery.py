@@ -47,7 +47,9 @@ async def test_concurrent_deliveries_to_two_replicas_are_processed_and_answered_
 
 
 @pytest.mark.parametrize("mode", ["plain", "safe"])
-async def test_slow_turn_answers_success_then_uses_customer_service_api(start_channel, store_factory, fake_api, mode):
+async def test_slow_turn_answers_success_then_uses_customer_service_api(
+    start_channel, store_factory, fake_api, mode
+):
     wechat = await start_channel(store=store_factory(), mode=mode, passive_deadline=0.3)
     wechat.bot.delay = 0.8
     started = time.monotonic()
@@ -65,7 +67,9 @@ async def test_slow_turn_answers_success_then_uses_customer_service_api(start_ch
     assert fake_api.token_fetches == 1
 
 
-async def test_concurrent_slow_deliveries_send_one_customer_service_message(start_channel, store_factory, fake_api):
+async def test_concurrent_slow_deliveries_send_one_customer_service_message(
+    start_channel, store_factory, fake_api
+):
     wechat = await start_channel(store=store_factory(), passive_deadline=0.2)
     wechat.bot.delay = 0.5
     replies = await asyncio.gather(*(wechat.push(fixture_xml("voice")) for _ in range(4)))
@@ -105,7 +109,9 @@ async def test_two_replicas_share_the_token_and_refresh_it_once(start_channel, s
     replica_a = await start_channel(store=store_factory())
     replica_b = await start_channel(store=store_factory())
     fake_api.fetch_delay = 0.2  # widen the window in which both replicas want a token
-    await asyncio.gather(replica_a.channel.api.send_text(OPENID, "a1"), replica_b.channel.api.send_text(OPENID, "b1"))
+    await asyncio.gather(
+        replica_a.channel.api.send_text(OPENID, "a1"), replica_b.channel.api.send_text(OPENID, "b1")
+    )
     assert fake_api.token_fetches == 1
     fake_api.expire_tokens()
     results = await asyncio.gather(
@@ -116,7 +122,9 @@ async def test_two_replicas_share_the_token_and_refresh_it_once(start_channel, s
     assert sorted(m["text"]["content"] for m in fake_api.sent) == ["a1", "a2", "b1", "b2"]
 
 
-async def test_a_replica_drops_its_copy_of_a_token_another_replica_replaced(start_channel, store_factory, fake_api):
+async def test_a_replica_drops_its_copy_of_a_token_another_replica_replaced(
+    start_channel, store_factory, fake_api
+):
     replica_a = await start_channel(store=store_factory())
     replica_b = await start_channel(store=store_factory())
     assert await replica_a.channel.api.send_text(OPENID, "a1")  # A now keeps ACCESS_TOKEN_1 itself
@@ -173,7 +181,10 @@ async def test_buttons_become_a_numbered_list_and_numbers_map_back(start_channel
         }
     ]
     reply = await wechat.push(text_xml("补贴", 9200))
-    assert wechat.reply_content(reply) == "您想了解哪项政策？\n回复数字选择：\n1. 创业担保贷款\n2. 一次性创业补贴"
+    assert (
+        wechat.reply_content(reply)
+        == "您想了解哪项政策？\n回复数字选择：\n1. 创业担保贷款\n2. 一次性创业补贴"
+    )
     await wechat.push(text_xml("2", 9201))
     assert wechat.bot.texts[-1] == '/ask_policy{"policy":"startup_subsidy"}'
     # That answer had no buttons, so the old mapping is gone and "1" is plain text again.
@@ -194,7 +205,9 @@ async def test_number_variants_map_to_the_first_button(start_channel, choice):
 
 async def test_out_of_range_number_is_sent_as_text(start_channel):
     wechat = await start_channel()
-    wechat.bot.replies["预约"] = [{"text": "请选择：", "buttons": [{"title": "预约专家", "payload": "/book_consultation"}]}]
+    wechat.bot.replies["预约"] = [
+        {"text": "请选择：", "buttons": [{"title": "预约专家", "payload": "/book_consultation"}]}
+    ]
     await wechat.push(text_xml("预约", 9400))
     await wechat.push(text_xml("7", 9401))
     assert wechat.bot.texts[-1] == "7"
@@ -244,7 +257,11 @@ async def test_output_channel_pushes_through_customer_service_api(start_channel,
     wechat = await start_channel(store=store_factory())
     output = wechat.channel.get_output_channel()
     await output.send_response(
-        OPENID, {"text": "您的专家咨询明天上午10点开始。", "buttons": [{"title": "取消预约", "payload": "/cancel_booking"}]}
+        OPENID,
+        {
+            "text": "您的专家咨询明天上午10点开始。",
+            "buttons": [{"title": "取消预约", "payload": "/cancel_booking"}],
+        },
     )
     await output.send_text_message(OPENID, "祝您创业顺利！")
     assert [m["text"]["content"] for m in fake_api.sent] == [
@@ -261,7 +278,9 @@ async def test_answer_survives_wechat_hanging_up_before_the_deadline(start_chann
     signed = sign_push(fixture_xml("text"), "plain")
     with pytest.raises(asyncio.TimeoutError):
         async with wechat.http.post(
-            f"{wechat.base_url}/webhooks/wechat/webhook", params=signed.params, data=signed.body,
+            f"{wechat.base_url}/webhooks/wechat/webhook",
+            params=signed.params,
+            data=signed.body,
             timeout=aiohttp.ClientTimeout(total=0.2),
         ):
             pass

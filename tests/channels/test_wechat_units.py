@@ -17,8 +17,14 @@ from bot.channels.wechat.store import MemoryStore, RedisStore
 from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, SECRET, TOKEN, fixture_xml
 
 ENV_KEYS = [
-    "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY",
-    "WECHAT_MODE", "WECHAT_API_BASE_URL", "REDIS_URL", "WECHAT_LOG_SALT",
+    "WECHAT_APPID",
+    "WECHAT_SECRET",
+    "WECHAT_TOKEN",
+    "WECHAT_ENCODING_AES_KEY",
+    "WECHAT_MODE",
+    "WECHAT_API_BASE_URL",
+    "REDIS_URL",
+    "WECHAT_LOG_SALT",
 ]
 
 
@@ -35,7 +41,12 @@ def test_settings_from_environment_alone(clean_env):
     clean_env.setenv("WECHAT_TOKEN", TOKEN)
     clean_env.setenv("WECHAT_ENCODING_AES_KEY", AES_KEY)
     settings = load_settings(None)
-    assert (settings.appid, settings.secret, settings.token, settings.encoding_aes_key) == (APPID, SECRET, TOKEN, AES_KEY)
+    assert (settings.appid, settings.secret, settings.token, settings.encoding_aes_key) == (
+        APPID,
+        SECRET,
+        TOKEN,
+        AES_KEY,
+    )
     assert settings.mode == "safe"  # an AES key implies safe mode unless told otherwise
     assert settings.api_base_url == DEFAULT_API_BASE_URL
     assert settings.redis_url is None
@@ -47,8 +58,13 @@ def test_credentials_win_over_env_and_expand_references(clean_env):
     clean_env.setenv("WECHAT_TOKEN", "env-token")
     clean_env.setenv("MY_REDIS", "redis://127.0.0.1:6379/3")
     settings = load_settings(
-        {"token": "yaml-token", "mode": "plain", "redis_url": "${MY_REDIS}", "api_base_url": "http://127.0.0.1:1/",
-         "passive_deadline": "0.5"}
+        {
+            "token": "yaml-token",
+            "mode": "plain",
+            "redis_url": "${MY_REDIS}",
+            "api_base_url": "http://127.0.0.1:1/",
+            "passive_deadline": "0.5",
+        }
     )
     assert settings.token == "yaml-token"
     assert settings.redis_url == "redis://127.0.0.1:6379/3"
@@ -63,7 +79,10 @@ def test_unset_reference_falls_back_to_the_env_variable(clean_env):
 
 @pytest.mark.parametrize(
     "credentials",
-    [{"token": "t", "mode": "loud"}, {"token": "t", "mode": "safe", "appid": APPID, "encoding_aes_key": "short"}],
+    [
+        {"token": "t", "mode": "loud"},
+        {"token": "t", "mode": "safe", "appid": APPID, "encoding_aes_key": "short"},
+    ],
 )
 def test_invalid_settings_are_refused(clean_env, credentials):
     with pytest.raises(ConfigError):
@@ -99,7 +118,9 @@ def test_default_menu_table():
     assert load_menu("does/not/exist.yml") == {}
 
 
-@pytest.mark.parametrize(("text", "number"), [("1", 1), ("１", 1), ("1.", 1), ("２、", 2), ("12", 12), (" 3 ", 3)])
+@pytest.mark.parametrize(
+    ("text", "number"), [("1", 1), ("１", 1), ("1.", 1), ("２、", 2), ("12", 12), (" 3 ", 3)]
+)
 def test_choice_numbers(text, number):
     assert choice_number(text) == number
 
@@ -119,10 +140,13 @@ def test_event_dedup_id_hides_the_openid():
 def test_render_buttons_links_images_and_custom():
     rendered = render_messages(
         [
-            {"text": "请选择：", "buttons": [
-                {"title": "创业担保贷款", "payload": "/a"},
-                {"title": "政策原文", "type": "web_url", "url": "https://example.org/p"},
-            ]},
+            {
+                "text": "请选择：",
+                "buttons": [
+                    {"title": "创业担保贷款", "payload": "/a"},
+                    {"title": "政策原文", "type": "web_url", "url": "https://example.org/p"},
+                ],
+            },
             {"image": "https://example.org/chart.png"},
             {"text": "更多：", "buttons": [{"title": "预约专家", "payload": "/book_consultation"}]},
             {"custom": {"links": [{"title": "办事指南", "url": "https://example.org/g"}]}},

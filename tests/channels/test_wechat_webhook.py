@@ -25,7 +25,12 @@ MODES = ["plain", "compatible", "safe"]
 
 def _verify_params(timestamp: int | None = None, token: str = TOKEN) -> dict[str, str]:
     ts = str(timestamp if timestamp is not None else int(time.time()))
-    return {"signature": query_signature(ts, "n0nce", token), "timestamp": ts, "nonce": "n0nce", "echostr": "7391846"}
+    return {
+        "signature": query_signature(ts, "n0nce", token),
+        "timestamp": ts,
+        "nonce": "n0nce",
+        "echostr": "7391846",
+    }
 
 
 async def test_url_verification_echoes_echostr(start_channel):
@@ -76,7 +81,9 @@ async def test_compatible_mode_without_aes_params_uses_plaintext(start_channel):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("tamper", ["signature", "msg_signature", "drop-signature", "drop-msg_signature", "token"])
+@pytest.mark.parametrize(
+    "tamper", ["signature", "msg_signature", "drop-signature", "drop-msg_signature", "token"]
+)
 async def test_forged_or_missing_signatures_are_refused(start_channel, mode, tamper):
     wechat = await start_channel(mode=mode)
     if tamper == "token":
@@ -232,7 +239,9 @@ async def test_rasa_register_mounts_the_channel_at_the_documented_path(fake_api)
     channel = WeChatInput(base_settings(api_base_url=fake_api.base_url))
     register([channel], app, route="/webhooks/")
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     try:
         signed = sign_push(fixture_xml("text"), "plain")
@@ -261,7 +270,9 @@ async def test_disabled_channel_answers_503_and_never_calls_rasa(clean_env_token
     app = Sanic("wechat_disabled_test")
     app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/wechat")
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     try:
         # Signed with an empty token, which a careless fallback would accept.

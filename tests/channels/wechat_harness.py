@@ -80,7 +80,12 @@ def sign_push(plain_xml: str, mode: str, timestamp: int | None = None, token: st
     """Query string and body as WeChat sends them in `mode` (plain | compatible | safe)."""
     ts = str(timestamp if timestamp is not None else int(time.time()))
     nonce = uuid.uuid4().hex[:10]
-    params = {"signature": query_signature(ts, nonce, token), "timestamp": ts, "nonce": nonce, "openid": OPENID}
+    params = {
+        "signature": query_signature(ts, nonce, token),
+        "timestamp": ts,
+        "nonce": nonce,
+        "openid": OPENID,
+    }
     if mode == "plain":
         return SignedPush(params, plain_xml.encode())
     encrypt = encrypt_fixture(plain_xml)

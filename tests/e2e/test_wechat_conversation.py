@@ -18,9 +18,8 @@ pytestmark = pytest.mark.rasa_server
 
 def push(assistant, xml: str) -> str:
     signed = sign_push(xml, "safe")
-    url = (
-        f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?"
-        + urllib.parse.urlencode(signed.params)
+    url = f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?" + urllib.parse.urlencode(
+        signed.params
     )
     request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
     with urllib.request.urlopen(request, timeout=10) as response:

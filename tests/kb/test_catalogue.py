@@ -67,7 +67,9 @@ BAD_DATA = [
 
 
 @pytest.mark.parametrize(
-    ("rel", "old", "new", "file", "item", "field", "fragment"), [c[1:] for c in BAD_DATA], ids=[c[0] for c in BAD_DATA]
+    ("rel", "old", "new", "file", "item", "field", "fragment"),
+    [c[1:] for c in BAD_DATA],
+    ids=[c[0] for c in BAD_DATA],
 )
 def test_rejects_bad_data(data_copy: Path, rel, old, new, file, item, field, fragment) -> None:  # noqa: ANN001
     edit(data_copy, rel, old, new)

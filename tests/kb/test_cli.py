@@ -49,8 +49,14 @@ def test_validate_bad_data(data_copy: Path) -> None:
     result = cli("--data-dir", str(data_copy), "validate")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     issues = json.loads(result.stdout)["issues"]
-    assert issues == [{"file": FBS, "item": "first_business_subsidy", "field": "facts[0].unit",
-                       "message": issues[0]["message"]}]  # fmt: skip
+    assert issues == [
+        {
+            "file": FBS,
+            "item": "first_business_subsidy",
+            "field": "facts[0].unit",
+            "message": issues[0]["message"],
+        }
+    ]
     assert "unknown unit 'rmb'" in result.stderr
 
 
@@ -61,8 +67,17 @@ def test_search_show_check(tmp_path: Path) -> None:
     assert out["freshness"]["status"] == "superseded" and out["card"].startswith("【已被替代】")
     profile = tmp_path / "p.json"
     profile.write_text(json.dumps({"hukou": "shanghai", "registration_date": "2025-05-28"}), encoding="utf-8")
-    out = ok("--data-dir", str(FIXTURE_DIR), "check", "--profile", str(profile), "--date", "2026-11-28",
-             "--policy", "first_business_subsidy")  # fmt: skip
+    out = ok(
+        "--data-dir",
+        str(FIXTURE_DIR),
+        "check",
+        "--profile",
+        str(profile),
+        "--date",
+        "2026-11-28",
+        "--policy",
+        "first_business_subsidy",
+    )
     assert out["results"][0]["status"] == "need_more_info"
     assert "请告诉我" in out["results"][0]["text"]
     out = ok("--data-dir", str(FIXTURE_DIR), "check", "--profile", str(profile))
@@ -85,7 +100,11 @@ def test_exports(tmp_path: Path) -> None:
     ok("--data-dir", str(FIXTURE_DIR), "export-lookups", str(tmp_path / "lookups.yml"))
     data = yaml.safe_load((tmp_path / "lookups.yml").read_text(encoding="utf-8"))
     tables = {t["lookup"]: t["examples"] for t in data["nlu"]}
-    assert "- 首创补贴\n" in tables["policy"] and "- 卢湾\n" in tables["district"] and "- 海归\n" in tables["applicant_group"]
+    assert (
+        "- 首创补贴\n" in tables["policy"]
+        and "- 卢湾\n" in tables["district"]
+        and "- 海归\n" in tables["applicant_group"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +113,10 @@ def test_exports(tmp_path: Path) -> None:
         (("show", "nope"), "unknown policy id 'nope'"),
         (("check", "--profile", "/nonexistent/p.json"), "找不到文件"),
         (("load", "--database-url", "nosuchdb://x"), "数据库错误 / database error"),
-        (("load", "--database-url", "postgresql+psycopg2://nobody@127.0.0.1:1/x"), "数据库错误 / database error"),
+        (
+            ("load", "--database-url", "postgresql+psycopg2://nobody@127.0.0.1:1/x"),
+            "数据库错误 / database error",
+        ),
         (("load", "--database-url", "not a url"), "数据库错误 / database error"),
     ],
 )

@@ -39,8 +39,13 @@ BASIS_8 = "HRSS_2022_8"  # 沪人社规〔2022〕8号
 STAGES = ("创业意识激发期", "创业准备期", "创业初创期", "创业发展期")  # 162号 (五)
 EXCLUDED_POSTS = ("法定代表人", "董事", "监事")  # 8号: who cannot be, or stops being, 就业困难人员
 # Reference values of policy_facts.md 4.3: each must carry the period it holds for.
-PERIOD_FACTS = ("ref_contribution_base_min", "ref_contribution_base_max", "ref_minimum_wage",
-                "ref_flexible_rate_pension", "ref_flexible_rate_medical")  # fmt: skip
+PERIOD_FACTS = (
+    "ref_contribution_base_min",
+    "ref_contribution_base_max",
+    "ref_minimum_wage",
+    "ref_flexible_rate_pension",
+    "ref_flexible_rate_medical",
+)
 
 
 @pytest.fixture(scope="module")

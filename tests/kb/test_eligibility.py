@@ -151,8 +151,12 @@ FLEX = {"fixture": "flexible_employment_si_subsidy", "real": "flexible_employmen
 )
 def test_expiry_2026_12_31(any_catalogue: Catalogue, on: date, status: str, current: bool) -> None:
     policy = next(any_catalogue.policies[p] for p in FLEX.values() if p in any_catalogue.policies)
-    profile = ApplicantProfile(groups=frozenset({"hard_to_employ"}), flexible_employment_registered=True,
-                               hukou="shanghai", employees=0)  # fmt: skip
+    profile = ApplicantProfile(
+        groups=frozenset({"hard_to_employ"}),
+        flexible_employment_registered=True,
+        hukou="shanghai",
+        employees=0,
+    )
     result = check_policy(policy, profile, on, any_catalogue)
     if not current and policy.expires_on is None:
         # The real item inherits the end of 沪人社规〔2022〕8号, whose successor may still be published:

@@ -80,7 +80,9 @@ def test_unknown_doc_number_and_traditional_text(fixture_catalogue: Catalogue) -
 
 def test_phrase_scanner_agrees_with_spacy(fixture_catalogue: Catalogue) -> None:
     text = "我在卢湾注册，能申请首创补贴吗？沪人社规[2023]1号说8000元，海归能贷三十万吗，黄浦区创卡呢"
-    assert PhraseScanner(fixture_catalogue).recognize(text) == recognizer_for(fixture_catalogue).recognize(text)
+    assert PhraseScanner(fixture_catalogue).recognize(text) == recognizer_for(fixture_catalogue).recognize(
+        text
+    )
 
 
 @pytest.mark.parametrize(

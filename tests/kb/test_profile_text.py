@@ -360,7 +360,9 @@ def test_extract_profile(text: str, expected: dict) -> None:
 def test_extract_answers_keep_the_approximate_flag() -> None:
     answers = extract_answers("去年6月毕业，2024-05-10注册的公司", TODAY)
     assert answers["graduation_date"].approximate is True
-    assert answers["registration_date"] == ParsedAnswer(D(2024, 5, 10), True, None, False, (D(2024, 5, 10),) * 2)
+    assert answers["registration_date"] == ParsedAnswer(
+        D(2024, 5, 10), True, None, False, (D(2024, 5, 10),) * 2
+    )
 
 
 # Replies to the eligibility form's questions, read for the field asked (issue #22 part 5).

@@ -76,7 +76,9 @@ def test_missing_field_is_unknown(leaf: Leaf) -> None:
 
 def test_missing_ref_field_is_reported() -> None:
     profile = ApplicantProfile(graduation_date=date(2024, 1, 1))
-    assert evaluate(Leaf("graduation_date", "within_months_before", 24, "registration_date"), profile, ON) == (
+    assert evaluate(
+        Leaf("graduation_date", "within_months_before", 24, "registration_date"), profile, ON
+    ) == (
         None,
         ("registration_date",),
     )
@@ -136,12 +138,20 @@ def test_month_boundaries(registration: date, on: date, within_18: bool, full_ye
 
 @pytest.mark.parametrize(
     ("graduation", "expected"),
-    [(date(2022, 6, 29), False), (date(2022, 6, 30), True), (date(2022, 7, 1), True), (date(2024, 6, 30), True),
-     (date(2024, 7, 1), False)],  # fmt: skip
+    [
+        (date(2022, 6, 29), False),
+        (date(2022, 6, 30), True),
+        (date(2022, 7, 1), True),
+        (date(2024, 6, 30), True),
+        (date(2024, 7, 1), False),
+    ],
 )
 def test_graduated_within_24_months_of_registration(graduation: date, expected: bool) -> None:
     profile = ApplicantProfile(graduation_date=graduation, registration_date=date(2024, 6, 30))
-    assert evaluate(Leaf("graduation_date", "within_months_before", 24, "registration_date"), profile, ON)[0] is expected
+    assert (
+        evaluate(Leaf("graduation_date", "within_months_before", 24, "registration_date"), profile, ON)[0]
+        is expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -172,10 +182,18 @@ VOCAB = Vocabulary(districts={}, applicant_groups={"student": None}, categories=
         ({"field": "age", "op": "between", "value": 1}, "check.op", "unknown operator 'between'"),
         ({"field": "age", "op": "is_true"}, "check.op", "needs a boolean field"),
         ({"field": "hukou", "op": "eq", "value": "beijing"}, "check.value", "'beijing' is not one of"),
-        ({"field": "groups", "op": "contains", "value": "alien"}, "check.value", "unknown applicant group id"),
+        (
+            {"field": "groups", "op": "contains", "value": "alien"},
+            "check.value",
+            "unknown applicant group id",
+        ),
         ({"field": "groups", "op": "eq", "value": "student"}, "check.op", "set field"),
         ({"field": "registration_date", "op": "within_months_before", "value": 0}, "check.value", "positive"),
-        ({"field": "registration_date", "op": "within_months_before", "value": 3, "ref": "age"}, "check.ref", "date field"),
+        (
+            {"field": "registration_date", "op": "within_months_before", "value": 3, "ref": "age"},
+            "check.ref",
+            "date field",
+        ),
         ({"all": []}, "check.all", "non-empty list"),
         ({"any": [{"field": "age", "op": "lte", "value": "35"}]}, "check.any[0].value", "must be a number"),
     ],
@@ -188,8 +206,22 @@ def test_parse_rejects(raw: dict, path: str, fragment: str) -> None:
 
 
 def test_json_round_trip() -> None:
-    raw = {"all": [{"field": "hukou", "op": "in", "value": ["shanghai"]}, {"not": {"field": "good_credit", "op": "is_false"}},
-                   {"any": [{"field": "graduation_date", "op": "within_months_before", "value": 24, "ref": "registration_date"}]}]}  # fmt: skip
+    raw = {
+        "all": [
+            {"field": "hukou", "op": "in", "value": ["shanghai"]},
+            {"not": {"field": "good_credit", "op": "is_false"}},
+            {
+                "any": [
+                    {
+                        "field": "graduation_date",
+                        "op": "within_months_before",
+                        "value": 24,
+                        "ref": "registration_date",
+                    }
+                ]
+            },
+        ]
+    }
     node, errors = parse_condition(raw, "check", VOCAB, [])
     assert not errors
     assert condition_to_data(node) == raw

@@ -49,7 +49,9 @@ def test_non_current_items_rank_below_their_replacement_and_are_marked(any_catal
         results = index.search(policy.name, limit=10, on=ON)
         ids = [r.policy_id for r in results]
         mine = results[ids.index(policy.id)]
-        assert not mine.current and mine.marker == "【已被替代】" and mine.superseded_by == policy.superseded_by
+        assert (
+            not mine.current and mine.marker == "【已被替代】" and mine.superseded_by == policy.superseded_by
+        )
         assert ids.index(policy.superseded_by) < ids.index(policy.id)
         assert results[0].current
         checked += 1
@@ -74,7 +76,9 @@ def test_expired_by_date_is_demoted_and_marked(fixture_catalogue: Catalogue) -> 
         ("ＡＢＣ创业补贴", "first_business_subsidy", 1),  # full-width letters
     ],
 )
-def test_colloquial_queries_fixture(fixture_catalogue: Catalogue, query: str, expected: str, top: int) -> None:
+def test_colloquial_queries_fixture(
+    fixture_catalogue: Catalogue, query: str, expected: str, top: int
+) -> None:
     ids = [r.policy_id for r in index_for(fixture_catalogue).search(query, on=ON)]
     assert expected in ids[:top], ids
 

@@ -38,5 +38,3 @@ def train_nlu() -> TrainingData:
 @pytest.fixture(scope="session")
 def holdout_nlu() -> TrainingData:
     return holdout_data()
-
-

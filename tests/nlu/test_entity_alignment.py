@@ -59,19 +59,27 @@ def misaligned(data: TrainingData, tokenizer: CleanJiebaTokenizer) -> list[str]:
     return problems
 
 
-def test_training_annotations_align_with_tokens(train_nlu: TrainingData, tokenizer: CleanJiebaTokenizer) -> None:
+def test_training_annotations_align_with_tokens(
+    train_nlu: TrainingData, tokenizer: CleanJiebaTokenizer
+) -> None:
     problems = misaligned(train_nlu, tokenizer)
     assert not problems, "misaligned entity annotations in data/nlu:\n" + "\n".join(problems)
 
 
-def test_holdout_annotations_align_with_tokens(holdout_nlu: TrainingData, tokenizer: CleanJiebaTokenizer) -> None:
+def test_holdout_annotations_align_with_tokens(
+    holdout_nlu: TrainingData, tokenizer: CleanJiebaTokenizer
+) -> None:
     problems = misaligned(holdout_nlu, tokenizer)
     assert not problems, "misaligned entity annotations in tests/nlu/holdout.yml:\n" + "\n".join(problems)
 
 
 def test_a_cut_token_is_reported(tokenizer: CleanJiebaTokenizer) -> None:
     message = Message(
-        data={TEXT: "创业贷款利息是多少", INTENT: "ask_policy", ENTITIES: [{"entity": "aspect", "start": 4, "end": 5, "value": "利"}]}
+        data={
+            TEXT: "创业贷款利息是多少",
+            INTENT: "ask_policy",
+            ENTITIES: [{"entity": "aspect", "start": 4, "end": 5, "value": "利"}],
+        }
     )
     problems = misaligned(TrainingData([message]), tokenizer)
     assert len(problems) == 1 and "创业贷款利息是多少" in problems[0] and "'利'" in problems[0]

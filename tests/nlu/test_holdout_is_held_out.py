@@ -13,7 +13,9 @@ MIN_EXAMPLES_PER_INTENT = 12
 MIN_EXAMPLES = 260
 
 
-def test_no_holdout_utterance_is_a_training_example(train_nlu: TrainingData, holdout_nlu: TrainingData) -> None:
+def test_no_holdout_utterance_is_a_training_example(
+    train_nlu: TrainingData, holdout_nlu: TrainingData
+) -> None:
     training = {comparison_key(m.get(TEXT)): m.get(TEXT) for m in train_nlu.intent_examples}
     overlaps = [
         f"{m.get(TEXT)!r} ({m.get(INTENT)}) = training example {training[comparison_key(m.get(TEXT))]!r}"
@@ -30,7 +32,11 @@ def test_holdout_has_no_duplicates(holdout_nlu: TrainingData) -> None:
 
 def test_holdout_covers_every_training_intent(train_nlu: TrainingData, holdout_nlu: TrainingData) -> None:
     counts = Counter(m.get(INTENT) for m in holdout_nlu.intent_examples)
-    too_few = {intent: counts[intent] for intent in train_nlu.intents if counts[intent] < MIN_EXAMPLES_PER_INTENT}
+    too_few = {
+        intent: counts[intent] for intent in train_nlu.intents if counts[intent] < MIN_EXAMPLES_PER_INTENT
+    }
     assert not too_few, f"intents with fewer than {MIN_EXAMPLES_PER_INTENT} held-out examples: {too_few}"
-    assert set(counts) <= set(train_nlu.intents), f"held-out intents unknown to training: {set(counts) - set(train_nlu.intents)}"
+    assert set(counts) <= set(train_nlu.intents), (
+        f"held-out intents unknown to training: {set(counts) - set(train_nlu.intents)}"
+    )
     assert sum(counts.values()) >= MIN_EXAMPLES

@@ -148,15 +148,22 @@ def test_command_line_round_trip_on_sqlite(tmp_path: Path) -> None:
     before = snapshot(url)
     env = runtime.child_env({"DATABASE_URL": url})
     run = [sys.executable, "-m", "bot.ops"]
-    backup = subprocess.run([*run, "backup", "--out", str(tmp_path / "app.backup")], cwd=ROOT, env=env,
-                            capture_output=True, text=True)  # fmt: skip
+    backup = subprocess.run(
+        [*run, "backup", "--out", str(tmp_path / "app.backup")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert backup.returncode == 0, backup.stderr
     damage(url)
-    restored = subprocess.run([*run, "restore", str(tmp_path / "app.backup")], cwd=ROOT, env=env,
-                              capture_output=True, text=True)  # fmt: skip
+    restored = subprocess.run(
+        [*run, "restore", str(tmp_path / "app.backup")], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert restored.returncode == 0, restored.stderr
     assert snapshot(url) == before
-    missing = subprocess.run([*run, "restore", str(tmp_path / "nope")], cwd=ROOT, env=env,
-                             capture_output=True, text=True)  # fmt: skip
+    missing = subprocess.run(
+        [*run, "restore", str(tmp_path / "nope")], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert missing.returncode == 1
     assert os.fspath(tmp_path / "nope") in missing.stderr

@@ -67,4 +67,3 @@ def test_the_load_balancers_spread_by_load_as_the_benchmark_measures() -> None:
     ingress = yaml.safe_load((DEPLOY / "k8s" / "ingress.yaml").read_text(encoding="utf-8"))
     assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/load-balance"] == "ewma"
     assert build_parser().get_default("balance") == "least-conn"
-

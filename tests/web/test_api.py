@@ -285,8 +285,11 @@ async def test_chat_proxy_reports_an_unreachable_rasa_in_chinese(client: TestCli
     assert response.status == 502
     assert "12333" in (await response.json())["error"]["message"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    for body in ({"sender": "x", "message": "你好"}, {"sender": "web-abcdef123456", "message": ""},
-                 {"sender": "web-abcdef123456", "message": "长" * 1001}):  # fmt: skip
+    for body in (
+        {"sender": "x", "message": "你好"},
+        {"sender": "web-abcdef123456", "message": ""},
+        {"sender": "web-abcdef123456", "message": "长" * 1001},
+    ):
         bad = await client.post("/api/chat", json=body)
         assert bad.status == 400 and (await bad.json())["error"]["message"]
     assert (await client.get("/healthz")).status == 200

@@ -159,8 +159,12 @@ class WeChatApi:
                 )
                 return False
         except WeChatApiError as exc:
-            logger.error("WeChat API error for user %s: errcode=%s (%s)", user_ref, exc.errcode,
-                         _KNOWN_ERRORS.get(exc.errcode, str(exc)))
+            logger.error(
+                "WeChat API error for user %s: errcode=%s (%s)",
+                user_ref,
+                exc.errcode,
+                _KNOWN_ERRORS.get(exc.errcode, str(exc)),
+            )
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             # The exception text can contain the request URL (with the secret or token): log the type only.
             logger.error("WeChat API request failed for user %s: %s", user_ref, type(exc).__name__)

@@ -198,7 +198,9 @@ class WeChatInput(InputChannel):
     async def _remember_choices(self, openid: str, rendered: Rendered) -> None:
         # A turn without buttons clears the old mapping, so a later "1" is not misread.
         if rendered.payloads:
-            await self.store.set(self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl)
+            await self.store.set(
+                self._user_key(openid), json.dumps(rendered.payloads), self.settings.buttons_ttl
+            )
         else:
             await self.store.delete(self._user_key(openid))
 
@@ -239,15 +241,19 @@ class WeChatInput(InputChannel):
 
     async def _send_chunks(self, openid: str, chunks: list[str]) -> None:
         if self.api is None:
-            logger.warning("Dropping %d WeChat message(s) for user %s: no customer-service API credentials",
-                           len(chunks), self.user_ref(openid))
+            logger.warning(
+                "Dropping %d WeChat message(s) for user %s: no customer-service API credentials",
+                len(chunks),
+                self.user_ref(openid),
+            )
             return
         for chunk in chunks:
             if not await self.api.send_text(openid, chunk, self.user_ref(openid)):
                 return  # the rest would fail the same way (window closed, quota, …)
 
-    async def _turn(self, on_new_message: OnNewMessage, inbound: Inbound, dedup_key: str,
-                    push: _Push) -> Rendered:
+    async def _turn(
+        self, on_new_message: OnNewMessage, inbound: Inbound, dedup_key: str, push: _Push
+    ) -> Rendered:
         rendered = await self._run_turn(on_new_message, inbound)
         if push.late:
             # The passive window closed while Rasa worked. The turn delivers its own answer rather
@@ -271,8 +277,9 @@ class WeChatInput(InputChannel):
             "Could not record a WeChat message as answered asynchronously",
         )
 
-    async def _answer(self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage,
-                      encrypted: bool, deadline: float) -> HTTPResponse:
+    async def _answer(
+        self, inbound: Inbound, dedup_key: str, on_new_message: OnNewMessage, encrypted: bool, deadline: float
+    ) -> HTTPResponse:
         if inbound.kind is Kind.IGNORE:
             await self.store.set(dedup_key, DONE, self.settings.dedup_ttl)
             return self._success()
@@ -296,8 +303,11 @@ class WeChatInput(InputChannel):
             raise
         if not turn.done():
             self._answer_later(push, inbound, dedup_key)
-            logger.info("WeChat turn for user %s exceeded %.1fs; answering asynchronously",
-                        self.user_ref(inbound.openid), self.settings.passive_deadline)
+            logger.info(
+                "WeChat turn for user %s exceeded %.1fs; answering asynchronously",
+                self.user_ref(inbound.openid),
+                self.settings.passive_deadline,
+            )
             return self._success()
         chunks = split_text(turn.result().text)
         # The reply goes out first and is recorded for WeChat's retries in the background: on a
@@ -334,10 +344,11 @@ class WeChatInput(InputChannel):
         dedup_key = "dedup:" + dedup_id(fields)
         if not await self.store.set_nx(dedup_key, PENDING, self.settings.dedup_ttl):
             state = await self.store.get(dedup_key) or ""
-            logger.info("WeChat retry from user %s (state %s)", self.user_ref(inbound.openid),
-                        state.split(":", 1)[0])
+            logger.info(
+                "WeChat retry from user %s (state %s)", self.user_ref(inbound.openid), state.split(":", 1)[0]
+            )
             if state.startswith(REPLY_PREFIX):
-                return self._passive_reply(inbound.message, state[len(REPLY_PREFIX):], encrypted)
+                return self._passive_reply(inbound.message, state[len(REPLY_PREFIX) :], encrypted)
             return self._success()
         logger.debug("WeChat %s from user %s", inbound.message.type, self.user_ref(inbound.openid))
         return await self._answer(inbound, dedup_key, on_new_message, encrypted, deadline)

@@ -93,7 +93,9 @@ def load_settings(credentials: dict[str, Any] | None) -> WeChatSettings:
         secret=_setting(creds, "secret", "WECHAT_SECRET", ""),
         encoding_aes_key=aes_key,
         mode=mode,
-        api_base_url=str(_setting(creds, "api_base_url", "WECHAT_API_BASE_URL", DEFAULT_API_BASE_URL)).rstrip("/"),
+        api_base_url=str(_setting(creds, "api_base_url", "WECHAT_API_BASE_URL", DEFAULT_API_BASE_URL)).rstrip(
+            "/"
+        ),
         redis_url=_setting(creds, "redis_url", "REDIS_URL", None),
         redis_prefix=_setting(creds, "redis_prefix", "WECHAT_REDIS_PREFIX", "haina:wechat:"),
         menu_file=_setting(creds, "menu_file", "WECHAT_MENU_FILE", DEFAULT_MENU_FILE),

@@ -91,7 +91,11 @@ def interpret(xml: str, menu: dict[str, str], subscribe_payload: str) -> Inbound
     if kind == "voice":
         # Recognition is only present when speech recognition is enabled for the account.
         text = _inbound(message.recognition)
-        return Inbound(message, Kind.RASA, text) if text else Inbound(message, Kind.REPLY, PROMPT_VOICE_UNRECOGNISED)
+        return (
+            Inbound(message, Kind.RASA, text)
+            if text
+            else Inbound(message, Kind.REPLY, PROMPT_VOICE_UNRECOGNISED)
+        )
     if kind == "event":
         event = getattr(message, "event", "")
         if event in ("subscribe", "subscribe_scan"):

@@ -83,4 +83,3 @@ class SafeModeCrypto:
 
     def encrypt(self, reply_xml: str, nonce: str, timestamp: str | None = None) -> str:
         return self._crypto.encrypt_message(reply_xml, nonce, timestamp)
-
