@@ -341,3 +341,52 @@ def test_first_business_subsidy_as_graduate_is_not_touched(dated: DatedAssistant
     assert f"「{name}」{STATUS_LABELS[ELIGIBLE]}" in reply, reply
     assert CATALOGUE.vocabulary.applicant_groups[GROUP].name + "」的认定" not in reply, reply
     assert_normal(reply)
+
+
+# --- the fact sheet's corrections, asked as a new user asks (issue #22) ---------------------------
+
+
+def fact(policy_id: str, key: str) -> str:
+    found = CATALOGUE.policies[policy_id].fact(key)
+    assert found is not None, (policy_id, key)
+    return found.text
+
+
+def first_lines(reply: str, count: int = 2) -> str:
+    return "\n".join(reply.strip().splitlines()[:count])
+
+
+def test_batch_loan_of_the_plan_is_a_guaranteed_loan(dated: DatedAssistant) -> None:
+    plan = CATALOGUE.sources["S34"].doc_number
+    batch = CATALOGUE.policies["startup_guarantee_batch_loan"]
+    reply = dated.rest()("创业担保批次贷是什么")
+    assert batch.name in first_lines(reply), reply
+    assert plan in reply and "不是人社部门的创业担保贷款" not in reply, reply
+
+
+def test_batch_loan_question_tells_the_two_products_apart(dated: DatedAssistant) -> None:
+    reply = dated.rest()("批次贷是人社部门的吗")
+    assert CATALOGUE.policies["startup_guarantee_batch_loan"].name in first_lines(reply), reply
+    assert "担保基金贷" in reply, reply  # the fund's product is named as the other one
+
+
+def test_flexible_subsidy_duration_in_the_documents_words(dated: DatedAssistant) -> None:
+    reply = dated.rest()("灵活就业社保补贴能享受几年")
+    assert "最长不超过3年" in fact(SUBSIDY, "max_duration") and fact(SUBSIDY, "max_duration") in reply, reply
+    assert "一般不超过3年" not in reply, reply
+    assert "离校2年内未就业高校毕业生" in reply, reply  # the graduates' subsidy is mentioned too
+    if dated.state == ENDED:
+        assert_ended(reply)
+
+
+def test_star_service_system_is_found_and_marked_unpublished(dated: DatedAssistant) -> None:
+    reply = dated.rest()("星级服务制度是什么")
+    assert CATALOGUE.policies["expert_star_service_system"].name in first_lines(reply), reply
+    assert "待核实" in reply and "没有听懂" not in reply, reply
+
+
+def test_malanhua_stages(dated: DatedAssistant) -> None:
+    reply = dated.rest()("马兰花计划分哪几个阶段")
+    stages = fact("malanhua_training", "stages")
+    for stage in ("创业意识激发期", "创业准备期", "创业初创期", "创业发展期"):
+        assert stage in stages and stage in reply, (stage, reply)
