@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values
-from policies_kb import BASIS_LAPSED, ELIGIBLE, NEED_MORE_INFO, QUESTIONS, KnowledgeBase, ProfileError
+from policies_kb import NEED_MORE_INFO, QUESTIONS, KnowledgeBase, ProfileError, render_check_all
 from policies_kb.profile import FIELD_TYPES
 from policies_kb.profile_text import extract_profile, parse_answer
 
@@ -47,15 +47,10 @@ INTRO_ALL = (
     "好的，我来帮您看看能申请哪些政策。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
 )
 STOPPED = "好的，已停止资格判断。您可以继续问政策问题，或说“帮我判断”重新开始。"
-ALL_HEAD_ELIGIBLE = "根据您提供的情况，初步判断可以申请："
-ALL_HEAD_MAYBE = "还需要进一步了解才能判断："
-ALL_HEAD_LAPSED = "依据文件有效期已过、尚未查到延续文件，是否还能申请请拨打12333或向所在区就业促进中心确认："
-ALL_NONE = "根据您提供的情况，暂时没有判断为符合的政策。"
 POLICY_GONE = (
     "您要判断的那项政策在知识库更新后已不在其中（可能已调整或更名），我改为帮您看看能申请哪些政策。"
     "原政策的情况请拨打12333或咨询所在区就业促进中心。"
 )
-ALL_TAIL = "想看某项政策的详细条件，直接说政策名称即可。以上为初步判断，以经办部门审核为准。"
 
 
 def jsonable(value: Any) -> Any:
@@ -317,32 +312,10 @@ class ActionReportEligibility(Action):
         if fell_back:
             dispatcher.utter_message(text=POLICY_GONE)
         if policy_id == ALL_POLICIES:
-            dispatcher.utter_message(text=self.overview(kb, applicant, on))
+            dispatcher.utter_message(text=render_check_all(kb.check_all(applicant, on), kb.catalogue))
         else:
             dispatcher.utter_message(text=kb.render_check(kb.check(policy_id, applicant, on)))
         return [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
-
-    @staticmethod
-    def overview(kb: KnowledgeBase, applicant: Any, on: date) -> str:
-        results = [
-            r
-            for r in kb.check_all(applicant, on)
-            if (r.current or r.status == BASIS_LAPSED) and kb.get(r.policy_id).scope == "city"
-        ]
-        eligible = [r for r in results if r.status == ELIGIBLE]
-        maybe = [r for r in results if r.status == NEED_MORE_INFO]
-        lapsed = [r for r in results if r.status == BASIS_LAPSED]
-        parts = []
-        if eligible:
-            parts.append(ALL_HEAD_ELIGIBLE + "\n" + "\n".join(f"· {r.policy_name}" for r in eligible))
-        if maybe:
-            parts.append(ALL_HEAD_MAYBE + "\n" + "\n".join(f"· {r.policy_name}" for r in maybe[:5]))
-        if lapsed:
-            parts.append(ALL_HEAD_LAPSED + "\n" + "\n".join(f"· {r.policy_name}" for r in lapsed))
-        if not eligible and not maybe and not lapsed:
-            parts.append(ALL_NONE)
-        parts.append(ALL_TAIL)
-        return "\n\n".join(parts)
 
 
 class ActionStopEligibility(Action):

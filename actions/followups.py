@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import ALL_POLICIES, ActionReportEligibility, merge, stored_profile, user_fields
+from actions.eligibility import ALL_POLICIES, merge, stored_profile, user_fields
 from actions.knowledge import knowledge_base, log_unanswered, today
-from actions.policy_answers import ActionAnswerPolicy, latest_entity_values
-from policies_kb import ProfileError
+from actions.policy_answers import latest_entity_values
+from policies_kb import ProfileError, render_answer, render_check_all
 from policies_kb.profile_text import extract_profile
 
 NOTED = "好的，记下了。想知道能不能申请某项政策，可以直接问，例如“我能申请一次性创业补贴吗？”"
@@ -34,7 +34,7 @@ class ActionAnswerFollowup(Action):
                 dispatcher.utter_message(text="；".join(error.messages))
                 return []
             if checked == ALL_POLICIES:
-                dispatcher.utter_message(text=ActionReportEligibility.overview(kb, applicant, on))
+                dispatcher.utter_message(text=render_check_all(kb.check_all(applicant, on), kb.catalogue))
             elif checked in kb.catalogue.policies:
                 dispatcher.utter_message(
                     text="已按您更正的情况重新判断：\n\n" + kb.render_check(kb.check(checked, applicant, on))
@@ -46,12 +46,12 @@ class ActionAnswerFollowup(Action):
         if policy_id in kb.catalogue.policies and (
             latest_entity_values(tracker, "district") or latest_entity_values(tracker, "aspect")
         ):
-            answer = ActionAnswerPolicy.answer(
-                kb,
+            answer = render_answer(
                 kb.get(policy_id),
+                kb.catalogue,
+                on,
                 latest_entity_values(tracker, "aspect"),
                 latest_entity_values(tracker, "district"),
-                on,
             )
             dispatcher.utter_message(text=answer)
             return []

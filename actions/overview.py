@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values, policy_buttons
-from policies_kb import KnowledgeBase, Policy, render_fact
+from policies_kb import KnowledgeBase, Policy
+from policies_kb.render import overview_line
 
 MAX_ITEMS = 6
 # Categories a founder usually asks about first, in the order they are listed.
@@ -53,11 +54,6 @@ def fitted_policies(kb: KnowledgeBase, tracker: Tracker, on: date) -> list[Polic
     return chosen[:MAX_ITEMS]
 
 
-def one_line(policy: Policy) -> str:
-    figure = next((render_fact(f) for f in policy.facts if f.value is not None), None)
-    return f"· {policy.name}" + (f"（{figure}）" if figure else "") + f"：{policy.summary}"
-
-
 class ActionPolicyOverview(Action):
     def name(self) -> str:
         return "action_policy_overview"
@@ -71,7 +67,7 @@ class ActionPolicyOverview(Action):
             if g in kb.catalogue.vocabulary.applicant_groups
         ]
         head = texts.OVERVIEW_FOR_GROUP.format(who="、".join(groups)) if groups else texts.OVERVIEW_HEAD
-        body = "\n".join(one_line(p) for p in policies)
+        body = "\n".join(overview_line(p) for p in policies)
         dispatcher.utter_message(
             text=f"{head}\n{body}\n\n{texts.OVERVIEW_TAIL}",
             buttons=policy_buttons(policies[:4]),

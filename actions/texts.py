@@ -1,4 +1,5 @@
-"""User-facing Chinese texts of the custom actions (no policy facts: those come from the KB)."""
+"""User-facing Chinese texts of the custom actions (no policy facts: those come from the KB, and
+answers about policies are rendered by policies_kb.render)."""
 
 HUMAN_CONTACT = "需要人工帮助请拨打12333（上海人社服务热线），或联系创业组织注册所在区的就业促进中心。"
 
@@ -11,12 +12,6 @@ NOT_FOUND = (
 FALLBACK = "抱歉，我没有听懂您的意思。您可以换个说法，或者直接说想了解的政策名称。\n" + HUMAN_CONTACT
 
 WHICH_ONE = "您问的可能是下面几项政策之一，请选择（回复序号）："
-
-NO_MATERIALS = "申请材料：官方未公布完整清单，请以自助经办系统页面或区就业促进中心的要求为准。"
-
-NO_APPLY_INFO = "申请渠道：资料中未写明，请咨询12333或区就业促进中心。"
-
-ASK_ELIGIBILITY_HINT = "想知道自己是否符合，可以说“帮我判断能不能申请”。"
 
 OVERVIEW_HEAD = "上海创业扶持政策主要有这些（每项都可以接着问细节）："
 

@@ -139,7 +139,7 @@ async def eligibility_check(request: web.Request) -> web.Response:
         answer = kb.render_check(result)
     else:
         results = await asyncio.to_thread(kb.check_all, profile, on)
-        answer = presenters.check_all_answer(results)
+        answer = presenters.check_all_answer(kb, results)
     return json_response(
         {
             "reference_date": on.isoformat(),

@@ -1,5 +1,5 @@
-"""Domain objects -> JSON for the console. Wording comes from the domain packages' renderers;
-labels for codes (statuses, enum values) live here because only the console shows them."""
+"""Domain objects -> JSON for the console. Wording comes from the domain packages' renderers, and
+so do the labels for codes (verdicts, policy statuses, enum values: policies_kb.render.labels)."""
 
 from __future__ import annotations
 
@@ -7,42 +7,19 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from consultations import Booking, BookingStatus, ExpertMatch, ServiceRecord, Slot, mask_phone
-from policies_kb import EligibilityResult, KnowledgeBase, Policy, SearchResult, render_fact
+from policies_kb import (
+    CHECK_LABELS,
+    ENUM_LABELS,
+    POLICY_STATUS_LABELS,
+    EligibilityResult,
+    KnowledgeBase,
+    Policy,
+    SearchResult,
+    render_check_all,
+    render_fact,
+)
 from policies_kb.profile import ENUMS, FIELD_LABELS, FIELD_TYPES, QUESTIONS
 
-STATUS_LABELS = {
-    "current": "现行",
-    "superseded": "已被替代",
-    "expired": "已失效",
-    "reference": "参考（非本市创业政策）",
-    "expiring_soon": "即将到期",
-    "not_yet_effective": "尚未生效",
-    "lapsed": "有效期已过、待确认",
-}
-CHECK_LABELS = {
-    "eligible": "初步符合",
-    "need_more_info": "还需了解情况",
-    "basis_lapsed": "有效期已过、待确认",
-    "not_eligible": "暂不符合",
-}
-ENUM_LABELS = {
-    "hukou": {
-        "shanghai": "上海户籍",
-        "residence_permit": "上海市居住证",
-        "overseas_talent_permit": "海外人才居住证",
-        "hk_mo_tw_permit": "港澳台居民居住证",
-        "foreign_permanent": "外国人永久居留身份证",
-        "returned_overseas_startup": "留学回国人员（来沪创业）",
-        "other": "其他",
-    },
-    "business_type": {
-        "micro_enterprise": "小微企业",
-        "individual_business": "个体工商户",
-        "farmer_cooperative": "农民专业合作社",
-        "private_non_enterprise": "民办非企业单位",
-        "none": "尚未创业",
-    },
-}
 PHONE_USER_PREFIX = "tel:"
 
 
@@ -60,7 +37,7 @@ def search_hit(kb: KnowledgeBase, hit: SearchResult, on: date) -> dict[str, Any]
     replacement = kb.catalogue.policies.get(policy.superseded_by or "")
     return {
         **hit.to_dict(),
-        "status_label": STATUS_LABELS.get(hit.status, hit.status),
+        "status_label": POLICY_STATUS_LABELS.get(hit.status, hit.status),
         "category": kb.catalogue.vocabulary.categories.get(policy.category, policy.category),
         "district": district.name if district else None,
         "summary": policy.summary,
@@ -100,9 +77,9 @@ def policy_detail(kb: KnowledgeBase, policy: Policy, on: date) -> dict[str, Any]
         "name": policy.name,
         "category": catalogue.vocabulary.categories.get(policy.category, policy.category),
         "status": policy.status,
-        "status_label": STATUS_LABELS.get(policy.status, policy.status),
+        "status_label": POLICY_STATUS_LABELS.get(policy.status, policy.status),
         "in_force": fresh.in_force,
-        "freshness": {**fresh.to_dict(), "label": STATUS_LABELS.get(fresh.status, fresh.status)},
+        "freshness": {**fresh.to_dict(), "label": POLICY_STATUS_LABELS.get(fresh.status, fresh.status)},
         "district": district.name if district else None,
         "summary": policy.summary,
         "partial": policy.partial,
@@ -186,35 +163,9 @@ def check_result(kb: KnowledgeBase, result: EligibilityResult) -> dict[str, Any]
     }
 
 
-def check_all_answer(results: list[EligibilityResult]) -> str:
-    """One copy-ready answer for the caller summarising every current policy's verdict."""
-    eligible = [r for r in results if r.status == "eligible"]
-    unsure = [r for r in results if r.status == "need_more_info"]
-    not_eligible = [r for r in results if r.status == "not_eligible"]
-    lapsed = [r for r in results if r.status == "basis_lapsed"]
-    parts = ["根据您提供的情况，初步判断如下："]
-    if eligible:
-        lines = [f"一、可能符合条件的政策（{len(eligible)}项）："]
-        for i, r in enumerate(eligible, 1):
-            lines.append(f"{i}. 「{r.policy_name}」" + (f"\n   下一步：{r.next_step}" if r.next_step else ""))
-        parts.append("\n".join(lines))
-    if unsure:
-        lines = [f"{'二' if eligible else '一'}、还需确认情况的政策（{len(unsure)}项）："]
-        for i, r in enumerate(unsure, 1):
-            questions = "；".join(list(r.missing_fields.values())[:3])
-            lines.append(f"{i}. 「{r.policy_name}」" + (f"\n   需要了解：{questions}" if questions else ""))
-        parts.append("\n".join(lines))
-    if lapsed:
-        lines = ["有效期已过、待确认的政策（依据文件已到期，尚未查到延续文件，请拨打12333确认）："]
-        lines += [f"· 「{r.policy_name}」" for r in lapsed]
-        parts.append("\n".join(lines))
-    if not_eligible:
-        names = "、".join(f"「{r.policy_name}」" for r in not_eligible)
-        parts.append(f"暂不符合：{names}。")
-    if not results:
-        parts.append("没有找到可以判断的现行政策，请咨询12333或区就业促进中心。")
-    parts.append("以上为根据公开政策的初步判断，以经办部门审核为准。")
-    return "\n\n".join(parts)
+def check_all_answer(kb: KnowledgeBase, results: list[EligibilityResult]) -> str:
+    """One copy-ready answer for the caller summarising the verdicts: the chat's words."""
+    return render_check_all(results, kb.catalogue)
 
 
 # ------------------------------------------------------------------ consultations

@@ -12,9 +12,7 @@ import pytest
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.eligibility import (
-    ALL_HEAD_MAYBE,
     ALL_POLICIES,
-    ALL_TAIL,
     BOOL_BUTTONS,
     COMPLETE,
     INTRO,
@@ -29,6 +27,7 @@ from actions.eligibility import (
 )
 from policies_kb import NEED_MORE_INFO, QUESTIONS, ProfileError
 from policies_kb.profile import FIELD_TYPES
+from policies_kb.render import ALL_HEAD_MAYBE, ALL_TAIL
 from tests.actions.conftest import REFERENCE_DATE, make_tracker, run_action, run_method, sent_texts
 
 ON = date.fromisoformat(REFERENCE_DATE)

@@ -15,9 +15,10 @@ from actions import texts
 from actions.fallback import ActionFallbackToHuman
 from actions.followups import NOTED, UNCLEAR, ActionAnswerFollowup
 from actions.overview import CATEGORY_ORDER, MAX_ITEMS, ActionPolicyOverview
-from actions.policy_answers import ASPECT_LABEL_WORDS, ActionAnswerPolicy, policy_buttons
+from actions.policy_answers import ActionAnswerPolicy, policy_buttons
 from agent_desk import AgentDesk
 from policies_kb import KnowledgeBase, render_citation, render_fact
+from policies_kb.render import ALL_TAIL, ASPECT_LABEL_WORDS, NO_MATERIALS
 from tests.actions.conftest import REFERENCE_DATE, buttons, make_tracker, run_action, sent_texts
 
 ON = date.fromisoformat(REFERENCE_DATE)
@@ -157,7 +158,7 @@ def test_materials_not_published_says_so(kb) -> None:
 
     lines = messages[0]["text"].split("\n")
     assert lines[0] == f"【{policy.name}】"
-    assert texts.NO_MATERIALS in lines
+    assert NO_MATERIALS in lines
 
 
 def test_how_to_apply_gives_the_channels_from_the_kb(kb) -> None:
@@ -333,8 +334,6 @@ def test_correction_after_a_general_check_gives_the_summary_again() -> None:
     events, messages = run_action(ActionAnswerFollowup(), tracker)
 
     assert events == [SlotSet("profile", {"hukou": "shanghai"})]
-    from actions.eligibility import ALL_TAIL
-
     assert sent_texts(messages)[0].endswith(ALL_TAIL)
 
 
