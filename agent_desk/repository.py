@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+import storage
 from agent_desk.accounts import Agent
 from agent_desk.schema import tokens, unanswered, users
 from agent_desk.unanswered import UnansweredGroup
-from storage import write_engine
 
 
 @dataclass(frozen=True)
@@ -29,31 +28,6 @@ class StoredUser:
 
     agent: Agent
     password_hash: str
-
-
-class UnitOfWork:
-    """`with UnitOfWork(engine, write=True) as repo:` — commit on success, roll back on error.
-
-    Write transactions start with BEGIN IMMEDIATE on SQLite, so a read followed by a write (as in
-    `set_password`) cannot fail half-way on another writer's lock."""
-
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
-        self._session = Session(write_engine(engine) if write else engine, future=True)
-
-    def __enter__(self) -> Repository:
-        self._session.begin()
-        return Repository(self._session)
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            if exc_type is None:
-                self._session.commit()
-            else:
-                self._session.rollback()
-        finally:
-            self._session.close()
 
 
 class Repository:
@@ -188,3 +162,9 @@ class Repository:
 
 def _agent(row: Row) -> Agent:
     return Agent(row.id, row.name, row.role, bool(row.active), row.created_at)
+
+
+class UnitOfWork(storage.UnitOfWork[Repository]):
+    """`with UnitOfWork(engine, write=True) as repo:` — commit on success, roll back on error."""
+
+    repository = Repository

@@ -10,13 +10,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 
 from sqlalchemy import and_, delete, exists, func, insert, select, text, update
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from consultations.db import write_engine
+import storage
 from consultations.model import BookingStatus, Expert, ServiceForm, Slot, SlotSpec
 from consultations.schema import ACTIVE, CANCELLED, bookings, experts, ratings, slots
 
@@ -46,28 +45,6 @@ class BookingRow:
     stage: str
     status: BookingStatus
     created_at: datetime
-
-
-class UnitOfWork:
-    """`with UnitOfWork(engine, write=True) as repo:` — commit on success, roll back on error."""
-
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
-        self._session = Session(write_engine(engine) if write else engine, future=True)
-
-    def __enter__(self) -> Repository:
-        self._session.begin()
-        return Repository(self._session)
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            if exc_type is None:
-                self._session.commit()
-            else:
-                self._session.rollback()
-        finally:
-            self._session.close()
 
 
 class Repository:
@@ -352,3 +329,9 @@ def _booking(row: Row) -> BookingRow:
         status=BookingStatus(m["status"]),
         created_at=m["created_at"],
     )
+
+
+class UnitOfWork(storage.UnitOfWork[Repository]):
+    """`with UnitOfWork(engine, write=True) as repo:` — commit on success, roll back on error."""
+
+    repository = Repository

@@ -13,10 +13,12 @@ from storage.database import (
     upgrade,
     write_engine,
 )
+from storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "REPO_ROOT",
+    "UnitOfWork",
     "make_engine",
     "resolve_database_url",
     "run_package_migrations",
