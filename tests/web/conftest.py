@@ -13,13 +13,17 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
+from agent_desk import AgentDesk, shared_desk
 from bot import runtime
+from bot.web.server import create_app
+from consultations import open_service
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = runtime.PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -175,3 +179,35 @@ def assistant_web(assistant) -> str:
     real Rasa. Returns the web server's base URL."""
     assert any(s.name == "web" for s in assistant.supervisor.specs), "bot.runtime must start the web server"
     return assistant.web_url
+
+
+# --- the console's JSON API in process (aiohttp test server) --------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+async def client(database_url: str) -> AsyncIterator[TestClient]:
+    """The API on a fresh database (SQLite and PostgreSQL) with an admin, an agent, the policy team
+    and one unanswered question; Rasa is a closed port."""
+    open_service(database_url).refresh()
+    desk = AgentDesk.open(database_url, reuse=False)
+    desk.create_user(ADMIN[0], "admin", ADMIN[1])
+    desk.create_user(AGENT[0], "agent", AGENT[1])
+    desk.create_user(POLICY[0], "policy", POLICY[1])
+    desk.record_unanswered("外籍人士能申请创业担保贷款吗？电话 138 0013 8000", "wechat")
+    desk.engine.dispose()
+    app = create_app(database_url, rasa_url=f"http://127.0.0.1:{closed_port()}")
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+    shared_desk.cache_clear()
+
+
+async def token(client: TestClient, who: tuple[str, str]) -> dict[str, str]:
+    response = await client.post("/api/auth/login", json={"name": who[0], "password": who[1]})
+    assert response.status == 200, await response.text()
+    return {"Authorization": f"Bearer {(await response.json())['token']}"}

@@ -3,47 +3,13 @@ authentication, roles, no personal data without login, clean Chinese errors, the
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from agent_desk import AgentDesk, shared_desk
-from bot.web.server import create_app
 from bot.web.services import SERVICES
-from consultations import open_service
-
-ADMIN = ("admin", "admin-password-1")
-AGENT = ("wang", "agent-password-1")
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture()
-async def client(database_url: str) -> AsyncIterator[TestClient]:
-    open_service(database_url).refresh()
-    desk = AgentDesk.open(database_url, reuse=False)
-    desk.create_user(ADMIN[0], "admin", ADMIN[1])
-    desk.create_user(AGENT[0], "agent", AGENT[1])
-    desk.record_unanswered("外籍人士能申请创业担保贷款吗？电话 138 0013 8000", "wechat")
-    desk.engine.dispose()
-    app = create_app(database_url, rasa_url=f"http://127.0.0.1:{closed_port()}")
-    async with TestClient(TestServer(app)) as test_client:
-        yield test_client
-    shared_desk.cache_clear()
-
-
-async def token(client: TestClient, who: tuple[str, str]) -> dict[str, str]:
-    response = await client.post("/api/auth/login", json={"name": who[0], "password": who[1]})
-    assert response.status == 200, await response.text()
-    return {"Authorization": f"Bearer {(await response.json())['token']}"}
-
+from tests.web.conftest import ADMIN, AGENT, token
 
 PROTECTED = [
     ("GET", "/api/me", None),
@@ -123,7 +89,7 @@ async def test_agent_gets_403_on_admin_endpoints_and_admin_succeeds(client: Test
     assert bad.status == 400
     users = await client.get("/api/users", headers=admin)
     listed = await users.json()
-    assert {u["name"] for u in listed["users"]} == {"admin", "wang", "li"}
+    assert {u["name"] for u in listed["users"]} == {"admin", "wang", "zhou", "li"}
     assert "password" not in str(listed)
 
 

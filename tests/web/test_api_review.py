@@ -6,46 +6,10 @@ for the session, and pytest-asyncio cannot start one after it."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
+from aiohttp.test_utils import TestClient
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
-
-from agent_desk import AgentDesk, shared_desk
-from bot.web.server import create_app
 from bot.web.services import SERVICES
-from consultations import open_service
-
-ADMIN = ("admin", "admin-password-1")
-AGENT = ("wang", "agent-password-1")
-POLICY = ("zhou", "policy-password-1")
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture()
-async def client(database_url: str) -> AsyncIterator[TestClient]:
-    open_service(database_url).refresh()
-    desk = AgentDesk.open(database_url, reuse=False)
-    desk.create_user(ADMIN[0], "admin", ADMIN[1])
-    desk.create_user(AGENT[0], "agent", AGENT[1])
-    desk.create_user(POLICY[0], "policy", POLICY[1])
-    desk.engine.dispose()
-    app = create_app(database_url, rasa_url=f"http://127.0.0.1:{closed_port()}")
-    async with TestClient(TestServer(app)) as test_client:
-        yield test_client
-    shared_desk.cache_clear()
-
-
-async def token(client: TestClient, who: tuple[str, str]) -> dict[str, str]:
-    response = await client.post("/api/auth/login", json={"name": who[0], "password": who[1]})
-    assert response.status == 200, await response.text()
-    return {"Authorization": f"Bearer {(await response.json())['token']}"}
+from tests.web.conftest import ADMIN, AGENT, POLICY, token
 
 
 async def test_review_report_for_the_policy_team_and_admin(client: TestClient) -> None:
