@@ -25,7 +25,7 @@ from typing import Any
 
 from .citations import document_name
 from .model import Catalogue, Condition, Leaf, Not, Policy, Rule, Source
-from .validity import ENDED, ENDING, leaf_basis, rule_basis
+from .validity import ENDED, ENDING, in_force_version, leaf_basis, rule_basis
 
 DEFAULT_HORIZON_DAYS = 90
 REVIEW_INTERVAL_DAYS = 180
@@ -260,16 +260,6 @@ def review(catalogue: Catalogue, on: date, horizon_days: int = DEFAULT_HORIZON_D
     )
 
 
-def _in_force_version(source_id: str, catalogue: Catalogue) -> Source | None:
-    """The document that holds for this one, following `superseded_by` (as validity.py does)."""
-    seen: set[str] = set()
-    source = catalogue.sources.get(source_id)
-    while source is not None and source.superseded_by and source.superseded_by not in seen:
-        seen.add(source.id)
-        source = catalogue.sources.get(source.superseded_by)
-    return source
-
-
 def _documents(
     catalogue: Catalogue, policies: list[Policy], on: date, horizon_days: int
 ) -> tuple[DocumentDue, ...]:
@@ -296,7 +286,7 @@ def _documents(
 
 def _rests_on(source_ids: tuple[str, ...], document_id: str, catalogue: Catalogue) -> bool:
     for source_id in source_ids:
-        held = _in_force_version(source_id, catalogue)
+        held = in_force_version(source_id, catalogue)
         if held is not None and held.id == document_id:
             return True
     return False

@@ -40,7 +40,7 @@ class Lapse:
 
 def document_lapse(source_id: str, on: date, catalogue: Catalogue) -> Lapse | None:
     """The lapse of a document on `on`, following its successors; None while it (or a successor) holds."""
-    source = _in_force_version(source_id, catalogue)
+    source = in_force_version(source_id, catalogue)
     if source is None or source.valid_until is None:
         return None
     days_left = (source.valid_until - on).days
@@ -53,12 +53,13 @@ def document_lapse(source_id: str, on: date, catalogue: Catalogue) -> Lapse | No
 
 def inherited_end(policy: Policy, catalogue: Catalogue) -> Source | None:
     """The document the item as a whole rests on that ends first (after following successors)."""
-    ends = [_in_force_version(s, catalogue) for s in policy.sources]
+    ends = [in_force_version(s, catalogue) for s in policy.sources]
     dated = [s for s in ends if s is not None and s.valid_until is not None]
     return min(dated, key=lambda s: s.valid_until, default=None)  # type: ignore[arg-type, return-value]
 
 
-def _in_force_version(source_id: str, catalogue: Catalogue) -> Source | None:
+def in_force_version(source_id: str, catalogue: Catalogue) -> Source | None:
+    """The document that holds for this one: itself, or its successor (followed to the newest)."""
     seen: set[str] = set()
     source = catalogue.sources.get(source_id)
     while source is not None and source.superseded_by and source.superseded_by not in seen:
