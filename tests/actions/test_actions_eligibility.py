@@ -25,9 +25,9 @@ from actions.eligibility import (
     ActionStopEligibility,
     ValidateEligibilityForm,
 )
-from policies_kb import NEED_MORE_INFO, QUESTIONS, ProfileError
+from policies_kb import ELIGIBLE, NEED_MORE_INFO, QUESTIONS, ProfileError
 from policies_kb.profile import FIELD_TYPES
-from policies_kb.render import ALL_HEAD_MAYBE, ALL_TAIL
+from policies_kb.render import ALL_HEAD_ELIGIBLE, ALL_HEAD_MAYBE, ALL_NONE, ALL_TAIL
 from tests.actions.conftest import REFERENCE_DATE, make_tracker, run_action, run_method, sent_texts
 
 ON = date.fromisoformat(REFERENCE_DATE)
@@ -309,11 +309,13 @@ def test_report_for_all_lists_the_city_policies_by_verdict(kb) -> None:
     assert events == [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
     text = sent_texts(messages)[0]
     assert text.endswith(ALL_TAIL)
-    maybe = [
-        r.policy_name
-        for r in kb.check_all(kb.profile({"hukou": "shanghai"}), ON)
-        if r.current and r.status == NEED_MORE_INFO and kb.get(r.policy_id).scope == "city"
-    ]
+    results = kb.check_all(kb.profile({"hukou": "shanghai"}), ON)
+    city = [r for r in results if r.current and kb.get(r.policy_id).scope == "city"]
+    maybe = [r.policy_name for r in city if r.status == NEED_MORE_INFO]
+    # The first line says whether anything fits, in the words the console uses for a caller too.
+    assert text.startswith(
+        ALL_HEAD_ELIGIBLE if any(r.status == ELIGIBLE for r in city) else ALL_NONE + "\n\n"
+    )
     if maybe:
         assert ALL_HEAD_MAYBE + "\n" + "\n".join(f"· {n}" for n in maybe[:5]) in text
 

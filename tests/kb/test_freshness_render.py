@@ -8,7 +8,15 @@ import pytest
 
 from policies_kb.freshness import freshness
 from policies_kb.model import Catalogue, Fact
-from policies_kb.render import CAVEAT, UNPUBLISHED, period, render_citation, render_fact, render_policy_card
+from policies_kb.render import (
+    CAVEAT,
+    UNPUBLISHED,
+    period,
+    policy_card,
+    render_citation,
+    render_fact,
+    render_policy_card,
+)
 
 ON = date(2026, 11, 28)
 FLEX = ("flexible_employment_si_subsidy", "flexible_employment_si_subsidy_hard_to_employ")
@@ -131,3 +139,17 @@ def test_citations_say_how_sure_the_figures_above_them_are(any_catalogue: Catalo
                 rank = {"原文": 0, "转述": 1, "待核实": 2}
                 assert rank[statuses[source_id]] >= rank[fact.verification]
     assert checked > 0
+
+
+def test_card_parts_are_the_card(any_catalogue: Catalogue) -> None:
+    """policy_card gives the card in parts: the name first, the 来源 lines last, nothing cut apart."""
+    for policy in any_catalogue.policies.values():
+        parts = policy_card(policy, any_catalogue, ON)
+        card = render_policy_card(policy, any_catalogue, ON)
+        assert parts.text == card and not parts.compact
+        assert card.splitlines()[0] == parts.first_line == parts.head[0]
+        assert 1 <= len(parts.sources) <= 3 or not policy.sources
+        assert all(line.startswith("来源：") for line in parts.sources)
+        if parts.sources:
+            assert card.endswith("\n\n" + "\n".join(parts.sources))
+        assert not any("来源：" in block for block in (*parts.head, *parts.body))
