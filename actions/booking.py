@@ -5,6 +5,8 @@ their next free slots → name → mobile number → summary → 确认 → book
 mapping: `extract_*` reads the reply to the question asked last, whatever NLU called it, unless
 the reply is an interruption with a rule ("不约了", a policy question); `validate_*` normalises it
 or explains what is wrong. Experts and slots only ever come from the consultations service.
+The wording is domain/booking.yml's: the fixed questions are its utter_ask_<slot> responses, and
+the actions here send responses filled with what they found.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from actions.booking_common import (
     parse_mode,
     parse_stage,
     parse_yes_no,
+    say_error,
 )
 from consultations import (
     AREAS,
@@ -90,6 +93,12 @@ PREFERENCE = {
 }
 ONLY_FORM = {"门诊": ServiceForm.CLINIC, "上门": ServiceForm.ON_SITE}
 NO_DISTRICT_MODES = ("网上", "都可以")
+# What leaving each form says (action_stop_booking).
+STOPPED = {
+    FORM: "utter_booking_stopped",
+    "booking_reschedule_form": "utter_booking_reschedule_stopped",
+    "booking_rating_form": "utter_booking_rating_stopped",
+}
 # Errors after which the user picks another slot and the form runs again.
 PICK_ANOTHER_SLOT = (
     SlotFullError,
@@ -104,14 +113,6 @@ def idempotency_key(sender_id: str, session: str, slot_id: str) -> str:
     """The same confirmation of the same form run (WeChat retries, a second 确认) books once."""
     digest = hashlib.sha256(f"{sender_id}|{session}|{slot_id}".encode()).hexdigest()[:40]
     return f"chat:{digest}"
-
-
-def mode_buttons() -> list[dict[str, str]]:
-    return [{"title": label, "payload": mode} for mode, label in T.MODE_LABELS.items()]
-
-
-def stage_buttons() -> list[dict[str, str]]:
-    return [{"title": s, "payload": s} for s in T.STAGES]
 
 
 def topic_buttons() -> list[dict[str, str]]:
@@ -143,8 +144,8 @@ class ActionStartBooking(Action):
         mode = parse_mode(text)
         district = find_district(text)
         stage = parse_stage(text)
-        intro = T.INTRO + (T.INTRO_TOPIC.format(topic=topic) if topic else "")
-        dispatcher.utter_message(text=intro)
+        note = T.text_of(domain, "utter_booking_topic_note", topic=topic) if topic else ""
+        dispatcher.utter_message(response="utter_booking_start", topic_note=note)
         return [
             SlotSet("booking_topic", topic),
             SlotSet("booking_stage", stage),
@@ -248,7 +249,10 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_topic": None}
         area = normalise_area(str(value)) or find_area(str(value))
         if area is None:
-            dispatcher.utter_message(text=UnknownTopicError.user_message + T.HELP_ELSEWHERE)
+            help_text = T.text_of(domain, "utter_booking_help_elsewhere")
+            say_error(
+                dispatcher, domain, UnknownTopicError(topics=AREAS), "utter_booking_with_help", help=help_text
+            )
             return {"booking_topic": None}
         return {"booking_topic": area}
 
@@ -257,7 +261,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_stage": None}
         stage = parse_stage(str(value))
         if stage is None:
-            dispatcher.utter_message(text=T.BAD_STAGE)
+            dispatcher.utter_message(response="utter_booking_bad_stage")
             return {"booking_stage": None}
         return {"booking_stage": stage}
 
@@ -266,7 +270,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_mode": None}
         mode = parse_mode(str(value))
         if mode is None:
-            dispatcher.utter_message(text=T.BAD_MODE)
+            dispatcher.utter_message(response="utter_booking_bad_mode")
             return {"booking_mode": None}
         return {"booking_mode": mode}
 
@@ -279,7 +283,7 @@ class ValidateBookingForm(FormValidationAction):
         if district is None and says_any(str(value)):
             district = ANY_DISTRICT
         if district is None:
-            dispatcher.utter_message(text=T.BAD_DISTRICT)
+            dispatcher.utter_message(response="utter_booking_bad_district")
             return {"booking_district": None}
         return {"booking_district": district}
 
@@ -290,9 +294,9 @@ class ValidateBookingForm(FormValidationAction):
         chosen = choose_offer(str(value), offers)
         if chosen is None:
             if offers:
-                dispatcher.utter_message(text=T.BAD_CHOICE.format(n=len(offers)))
+                dispatcher.utter_message(response="utter_booking_bad_choice", n=len(offers))
             else:
-                dispatcher.utter_message(text=T.BAD_CHOICE_NONE)
+                dispatcher.utter_message(response="utter_booking_bad_choice_none")
             return {"booking_choice": None}
         return {"booking_choice": chosen["id"]}
 
@@ -301,7 +305,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_name": None}
         name = parse_name(str(value))
         if name is None:
-            dispatcher.utter_message(text=T.BAD_NAME)
+            dispatcher.utter_message(response="utter_booking_bad_name")
         return {"booking_name": name}
 
     async def validate_booking_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -310,7 +314,7 @@ class ValidateBookingForm(FormValidationAction):
         try:
             phone = normalise_phone(phone_candidate(str(value)))
         except InvalidPhoneError as error:
-            dispatcher.utter_message(text=error.user_message)
+            say_error(dispatcher, domain, error)
             return {"booking_phone": None}
         return {"booking_phone": phone}
 
@@ -321,7 +325,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_confirm": value}
         answer = parse_yes_no(tracker, str(value))
         if answer is None:
-            dispatcher.utter_message(text=T.BAD_CONFIRM)
+            dispatcher.utter_message(response="utter_booking_bad_confirm")
         return {"booking_confirm": answer}
 
 
@@ -354,62 +358,6 @@ def choose_offer(text: str, offers: list[dict[str, str]]) -> dict[str, str] | No
     return None
 
 
-class ActionAskBookingTopic(Action):
-    def name(self) -> str:
-        return "action_ask_booking_topic"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=T.ASK_TOPIC, buttons=topic_buttons())
-        return []
-
-
-class ActionAskBookingStage(Action):
-    def name(self) -> str:
-        return "action_ask_booking_stage"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=T.ASK_STAGE, buttons=stage_buttons())
-        return []
-
-
-class ActionAskBookingMode(Action):
-    def name(self) -> str:
-        return "action_ask_booking_mode"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=T.ASK_MODE, buttons=mode_buttons())
-        return []
-
-
-class ActionAskBookingDistrict(Action):
-    def name(self) -> str:
-        return "action_ask_booking_district"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(
-            text=T.ASK_DISTRICT, buttons=[{"title": "不限区域", "payload": ANY_DISTRICT}]
-        )
-        return []
-
-
-class ActionAskBookingName(Action):
-    def name(self) -> str:
-        return "action_ask_booking_name"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=T.ASK_NAME)
-        return []
-
-
-class ActionAskBookingPhone(Action):
-    def name(self) -> str:
-        return "action_ask_booking_phone"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=T.ASK_PHONE)
-        return []
-
-
 class ActionAskBookingChoice(Action):
     """Search the service and offer up to three experts with their next free slots, or say
     honestly that nobody is free and what else the user can do."""
@@ -426,13 +374,15 @@ class ActionAskBookingChoice(Action):
         try:
             matches = await call_service(lambda s: s.find_experts(topic, preference, district))
         except UnknownTopicError as error:
-            dispatcher.utter_message(text=error.user_message, buttons=topic_buttons())
+            dispatcher.utter_message(
+                response=T.error_response(domain, error), buttons=topic_buttons(), **T.error_values(error)
+            )
             return [SlotSet("booking_offers", []), SlotSet("booking_topic", None)]
         except UnknownDistrictError as error:
-            dispatcher.utter_message(text=error.user_message)
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_offers", []), SlotSet("booking_district", None)]
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_offers", [])]
 
         per_expert = [
@@ -448,31 +398,35 @@ class ActionAskBookingChoice(Action):
             offers += [offer(e, s) for s, e in later][: MAX_OFFERS - len(offers)]
 
         where = f"{district}" if district else ""
-        mode_text = T.MODE_LABELS.get(mode, "").split("（")[0] if mode != "都可以" else "咨询"
+        mode_text = T.MODE_NAMES.get(mode, "")
         if not offers:
-            return await self._nobody(dispatcher, topic, mode, where, mode_text, bool(per_expert))
+            return await self._nobody(dispatcher, domain, topic, mode, where, mode_text, bool(per_expert))
 
         criteria = "、".join(x for x in (topic, mode_text if mode != "都可以" else "", where) if x)
-        text = T.OFFERS_HEAD.format(criteria=criteria)
+        note = ""
         if booking_service().catalogue.sample_data:
-            text = T.SAMPLE_NOTE + "\n" + text
-        dispatcher.utter_message(text=text, buttons=numbered_buttons(offers))
+            note = T.text_of(domain, "utter_booking_sample_note") + "\n"
+        dispatcher.utter_message(
+            response="utter_booking_offers",
+            buttons=numbered_buttons(offers),
+            sample_note=note,
+            criteria=criteria,
+        )
         return [SlotSet("booking_offers", offers)]
 
     @staticmethod
     async def _nobody(
         dispatcher: CollectingDispatcher,
+        domain: DomainDict,
         topic: str,
         mode: str,
         where: str,
         mode_text: str,
         experts_exist: bool,
     ) -> list[EventType]:
-        days = booking_service().rules.horizon_days
-        if experts_exist:
-            text = T.NO_SLOT.format(topic=topic, where=where, days=days, mode=mode_text)
-        else:
-            text = T.NO_EXPERT.format(topic=topic, where=where, mode=mode_text)
+        help_text = T.text_of(domain, "utter_booking_help_elsewhere")
+        online_note = ""
+        # Which other ways are offered depends on what was searched: these buttons are built here.
         buttons = []
         if mode != "网上":
             try:
@@ -480,20 +434,32 @@ class ActionAskBookingChoice(Action):
             except (BookingError, ServiceUnavailable):
                 online = []
             if any(m.next_slots for m in online):
-                text += T.ONLINE_HAS_SLOTS
+                online_note = T.text_of(domain, "utter_booking_online_has_slots")
             buttons.append({"title": "改成网上咨询", "payload": "改成网上咨询"})
             if where:
                 buttons.append({"title": "不限区域", "payload": "不限区域"})
-            text += "\n" + T.ALTERNATIVES
+            alternatives = T.text_of(domain, "utter_booking_alternatives", help=help_text)
         else:
             buttons.append({"title": "改成线下面谈", "payload": "改成线下面谈"})
-            text += "\n" + T.ALTERNATIVES_ONLINE
+            alternatives = T.text_of(domain, "utter_booking_alternatives_online", help=help_text)
         buttons += [
             {"title": "换个咨询方向", "payload": "换个方向"},
             {"title": "不约了", "payload": "/stop_form"},
         ]
-        dispatcher.utter_message(text=text, buttons=buttons)
+        values = {"topic": topic, "where": where, "mode": mode_text, "online": online_note}
+        if experts_exist:
+            days = booking_service().rules.horizon_days
+            response = "utter_booking_no_slot"
+            values["days"] = days
+        else:
+            response = "utter_booking_no_expert"
+        dispatcher.utter_message(response=response, buttons=buttons, alternatives=alternatives, **values)
         return [SlotSet("booking_offers", [])]
+
+
+def expert_label(domain: DomainDict, name: str, sample: bool) -> str:
+    """The expert's name, marked as a sample expert while the expert list is sample data."""
+    return name + (T.text_of(domain, "utter_booking_sample_expert") if sample else "")
 
 
 def chosen_offer(tracker: Tracker) -> dict[str, str] | None:
@@ -510,19 +476,16 @@ class ActionAskBookingConfirm(Action):
         try:
             sample = await call_service(lambda s: s.catalogue.sample_data)
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return []
-        expert = chosen["expert"] + ("（示例专家）" if sample else "")
         dispatcher.utter_message(
-            text=T.SUMMARY.format(
-                expert=expert,
-                when=chosen["when"],
-                topic=tracker.get_slot("booking_topic"),
-                stage=tracker.get_slot("booking_stage"),
-                name=tracker.get_slot("booking_name"),
-                phone=mask_phone(tracker.get_slot("booking_phone")),
-            ),
-            buttons=[{"title": "确认", "payload": "/affirm"}, {"title": "不约了", "payload": "/stop_form"}],
+            response="utter_booking_summary",
+            expert=expert_label(domain, chosen["expert"], sample),
+            when=chosen["when"],
+            topic=tracker.get_slot("booking_topic"),
+            stage=tracker.get_slot("booking_stage"),
+            name=tracker.get_slot("booking_name"),
+            phone=mask_phone(tracker.get_slot("booking_phone")),
         )
         return []
 
@@ -538,10 +501,10 @@ class ActionSubmitBooking(Action):
         session = tracker.get_slot("booking_session")
         last_code = tracker.get_slot("booking_last_code")
         if tracker.get_slot("booking_confirm") == "no":
-            dispatcher.utter_message(text=T.NOT_SUBMITTED)
+            dispatcher.utter_message(response="utter_booking_not_submitted")
             return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("booking_offers", None)]
         if tracker.get_slot("booking_confirm") != "yes" or not slot_id or not session:
-            dispatcher.utter_message(text=T.REPEAT_NOTHING)
+            dispatcher.utter_message(response="utter_booking_nothing_to_do")
             return []
         key = idempotency_key(tracker.sender_id, session, slot_id)
         try:
@@ -557,54 +520,58 @@ class ActionSubmitBooking(Action):
                 )
             )
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return []
         except BookingError as error:
-            return self._failed(dispatcher, error)
+            return self._failed(dispatcher, domain, error)
 
         sample = booking_service().catalogue.sample_data
-        expert = booking.expert_name + ("（示例专家）" if sample else "")
+        expert = expert_label(domain, booking.expert_name, sample)
         if last_code == booking.code:
             dispatcher.utter_message(
-                text=T.ALREADY_BOOKED.format(code=booking.code, when=booking.slot.describe(), expert=expert)
+                response="utter_booking_already_booked",
+                code=booking.code,
+                when=booking.slot.describe(),
+                expert=expert,
             )
             return []
         rules = booking_service().rules
-        text = T.BOOKED.format(
+        free = ""
+        if rules.free_of_charge:
+            free = rules.notice or T.text_of(domain, "utter_booking_free")
+        note = "\n" + T.text_of(domain, "utter_booking_sample_booked") if sample else ""
+        dispatcher.utter_message(
+            response="utter_booking_booked",
             code=booking.code,
             expert=expert,
             when=booking.slot.describe(),
             name=booking.name or "",
             phone=mask_phone(booking.phone),
             prepare=booking.prepare,
-            free=(rules.notice or "咨询免费。") if rules.free_of_charge else "",
+            free=free,
             hours=rules.cancel_min_hours,
+            sample_note=note,
         )
-        if sample:
-            text += "\n" + T.SAMPLE_BOOKED
-        dispatcher.utter_message(text=text)
         return [SlotSet("booking_last_code", booking.code)]
 
     @staticmethod
-    def _failed(dispatcher: CollectingDispatcher, error: BookingError) -> list[EventType]:
+    def _failed(dispatcher: CollectingDispatcher, domain: DomainDict, error: BookingError) -> list[EventType]:
         if isinstance(error, PICK_ANOTHER_SLOT):
-            dispatcher.utter_message(text=error.user_message + T.PICK_AGAIN)
+            say_error(dispatcher, domain, error, "utter_booking_pick_again")
             return [SlotSet("booking_choice", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
         if isinstance(error, InvalidPhoneError):
-            dispatcher.utter_message(text=error.user_message)
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_phone", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
         if isinstance(error, InvalidInputError):
-            dispatcher.utter_message(text=error.user_message)
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_name", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
         if isinstance(error, UnknownTopicError):
-            dispatcher.utter_message(text=error.user_message)
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_topic", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
-        hint = (
-            "说“我的预约”可以查看已有预约。"
-            if isinstance(error, (MaxActiveBookingsError, AlreadyBookedError))
-            else ""
-        )
-        dispatcher.utter_message(text=error.user_message + hint)
+        if isinstance(error, (MaxActiveBookingsError, AlreadyBookedError)):
+            say_error(dispatcher, domain, error, "utter_booking_see_my_bookings")
+        else:
+            say_error(dispatcher, domain, error)
         return [SlotSet("booking_confirm", None)]
 
 
@@ -616,10 +583,10 @@ class ActionStopBooking(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         loop = (tracker.active_loop or {}).get("name") or FORM
-        text = T.STOPPED.get(loop, T.STOPPED[FORM])
+        note = ""
         if latest_intent(tracker)[0] == "cancel_booking":
-            text += T.STOPPED_FOR_CANCEL
-        dispatcher.utter_message(text=text)
+            note = T.text_of(domain, "utter_booking_stopped_for_cancel")
+        dispatcher.utter_message(response=STOPPED.get(loop, STOPPED[FORM]), for_cancel=note)
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         if loop == FORM:
             events += [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("booking_offers", None)]

@@ -4,7 +4,8 @@ Reading the answers themselves (ordinals, yes/no, names, phones, districts, date
 
 The consultations package is synchronous, so every call goes through `call_service`, which runs it
 in the default executor and turns unexpected failures into `ServiceUnavailable` (a user never sees
-a stack trace; typed `BookingError`s are passed through for their Chinese `user_message`).
+a stack trace; typed `BookingError`s are passed through). `say_error` tells the user about either
+in the words of the domain responses `utter_booking_error_*`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import booking_texts as T
 from consultations import (
@@ -48,11 +51,20 @@ SHORT_ANSWER_CHARS = 6
 SURE = 0.85
 MAX_NUMERIC_ANSWER_CHARS = 20
 
+# The values the booking_stage and booking_mode slots hold (the payloads of their buttons).
+STAGES = ("想法阶段", "筹备中", "已注册运营")
+MODES = ("网上", "门诊", "上门", "线下", "都可以")
+
 _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{6})(?![A-Za-z0-9])")
 
 
 class ServiceUnavailable(Exception):
-    """The booking service failed in a way the user did not cause (database down, bug)."""
+    """The booking service failed in a way the user did not cause (database down, bug, invalid
+    expert data); `cause` is the package's own error when it raised one."""
+
+    def __init__(self, cause: ConsultationError | None = None) -> None:
+        super().__init__(type(cause).__name__ if cause else "booking service failed")
+        self.cause = cause
 
 
 @lru_cache(maxsize=1)
@@ -74,14 +86,40 @@ async def call_service(fn: Callable[[BookingService], R]) -> R:
         if _is_user_error(error):
             raise
         log.exception("booking service error")
-        raise ServiceUnavailable(error.user_message) from error
+        raise ServiceUnavailable(error) from error
     except Exception as error:  # noqa: BLE001 - the user must get an answer, never a crash
         log.exception("booking service failed")
-        raise ServiceUnavailable(T.SERVICE_DOWN) from error
+        raise ServiceUnavailable() from error
 
 
 def _is_user_error(error: ConsultationError) -> bool:
     return isinstance(error, BookingError)
+
+
+def say_error(
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    error: ConsultationError | ServiceUnavailable,
+    then: str | None = None,
+    **values: Any,
+) -> None:
+    """Tell the user about `error` with its response utter_booking_error_*, filled with its data.
+
+    With `then`, that sentence is the {reason} of the response `then` instead (e.g.
+    utter_booking_pick_again: "{reason}请重新选择一个时段："), which gets `values` too. A failure
+    the package did not name is utter_booking_service_down."""
+    cause = error.cause if isinstance(error, ServiceUnavailable) else error
+    if cause is None:
+        dispatcher.utter_message(
+            response="utter_booking_service_down", help=T.text_of(domain, "utter_booking_help_elsewhere")
+        )
+        return
+    response = T.error_response(domain, cause)
+    if then is None:
+        dispatcher.utter_message(response=response, **T.error_values(cause))
+    else:
+        reason = T.text_of(domain, response, **T.error_values(cause))
+        dispatcher.utter_message(response=then, reason=reason, **values)
 
 
 def now() -> datetime:
@@ -164,7 +202,7 @@ def find_district(text: str) -> str | None:
 
 def parse_stage(text: str) -> str | None:
     compact = clean(text)
-    if compact in T.STAGES:
+    if compact in STAGES:
         return compact
     if any(
         w in compact for w in ("还没注册", "未注册", "没注册", "没有注册", "筹备", "准备", "正在办", "在办")
@@ -181,7 +219,7 @@ def parse_stage(text: str) -> str | None:
 
 def parse_mode(text: str) -> str | None:
     compact = clean(text)
-    if compact in T.MODE_LABELS:
+    if compact in MODES:
         return compact
     if any(w in compact for w in ("都可以", "都行", "随便", "无所谓", "哪种都", "都好")):
         return "都可以"

@@ -2,7 +2,7 @@
 
 The user is always `tracker.sender_id`; the service refuses codes of other users. Reschedule and
 rating run a small form started by their action with FollowupAction, only when there is a booking
-to work on.
+to work on. The wording is domain/booking.yml's responses, filled here with the bookings' data.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from actions.booking_common import (
     now,
     numbered_buttons,
     offer,
+    say_error,
 )
 from consultations import (
     Booking,
@@ -65,14 +66,13 @@ class ActionListBookings(Action):
         try:
             bookings = await upcoming(tracker.sender_id)
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return []
         if not bookings:
-            dispatcher.utter_message(text=T.NO_BOOKINGS)
+            dispatcher.utter_message(response="utter_booking_none")
             return []
-        lines = [T.MY_BOOKINGS_HEAD] + [booking_line(i, b) for i, b in enumerate(bookings, start=1)]
-        lines.append(T.MY_BOOKINGS_TAIL)
-        dispatcher.utter_message(text="\n".join(lines))
+        lines = "\n".join(booking_line(i, b) for i, b in enumerate(bookings, start=1))
+        dispatcher.utter_message(response="utter_booking_list", lines=lines)
         return []
 
 
@@ -89,29 +89,34 @@ class ActionCancelBooking(Action):
         pending = tracker.get_slot("booking_pending") or ""
         code = booking_code_in(tracker)
         if intent == "deny":
-            dispatcher.utter_message(
-                text=T.CANCEL_KEPT if pending.startswith("cancel:") else T.REPEAT_NOTHING
+            kept = (
+                "utter_booking_cancel_kept"
+                if pending.startswith("cancel:")
+                else "utter_booking_nothing_to_do"
             )
+            dispatcher.utter_message(response=kept)
             return [SlotSet("booking_pending", None)]
         if intent == "affirm":
             if not pending.startswith("cancel:"):
-                dispatcher.utter_message(text=T.REPEAT_NOTHING)
+                dispatcher.utter_message(response="utter_booking_nothing_to_do")
                 return []
             code = pending.removeprefix("cancel:")
         try:
             if code:
-                return await self._cancel(dispatcher, tracker.sender_id, code)
+                return await self._cancel(dispatcher, domain, tracker.sender_id, code)
             bookings = await upcoming(tracker.sender_id)
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
         if not bookings:
-            dispatcher.utter_message(text=T.NOTHING_TO_CANCEL)
+            dispatcher.utter_message(response="utter_booking_nothing_to_cancel")
             return [SlotSet("booking_pending", None)]
         if len(bookings) == 1:
             only = bookings[0]
+            # The buttons carry the booking's code, so they are built here.
             dispatcher.utter_message(
-                text=T.CONFIRM_CANCEL.format(line=booking_line(1, only)),
+                response="utter_booking_confirm_cancel",
+                line=booking_line(1, only),
                 buttons=[
                     {"title": "确认取消", "payload": code_payload("cancel_booking", only.code)},
                     {"title": "不取消", "payload": "/deny"},
@@ -119,7 +124,8 @@ class ActionCancelBooking(Action):
             )
             return [SlotSet("booking_pending", f"cancel:{only.code}")]
         dispatcher.utter_message(
-            text=T.WHICH_TO_CANCEL.format(n=len(bookings)),
+            response="utter_booking_which_to_cancel",
+            n=len(bookings),
             buttons=[
                 {"title": short(b), "payload": code_payload("cancel_booking", b.code)} for b in bookings
             ],
@@ -127,19 +133,22 @@ class ActionCancelBooking(Action):
         return [SlotSet("booking_pending", None)]
 
     @staticmethod
-    async def _cancel(dispatcher: CollectingDispatcher, user_id: str, code: str) -> list[EventType]:
+    async def _cancel(
+        dispatcher: CollectingDispatcher, domain: DomainDict, user_id: str, code: str
+    ) -> list[EventType]:
         try:
             booking = await call_service(lambda s: s.cancel(user_id, code))
         except CancelTooLateError as error:
-            dispatcher.utter_message(text=error.user_message + T.CANCEL_TOO_LATE_HELP)
+            say_error(dispatcher, domain, error, "utter_booking_too_late")
             return [SlotSet("booking_pending", None)]
         except BookingError as error:
-            dispatcher.utter_message(text=error.user_message)
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
         dispatcher.utter_message(
-            text=T.CANCELLED.format(
-                code=booking.code, when=booking.slot.describe(), expert=booking.expert_name
-            )
+            response="utter_booking_cancelled",
+            code=booking.code,
+            when=booking.slot.describe(),
+            expert=booking.expert_name,
         )
         return [SlotSet("booking_pending", None)]
 
@@ -156,24 +165,19 @@ class ActionDeleteBookingData(Action):
         intent, _ = latest_intent(tracker)
         pending = tracker.get_slot("booking_pending")
         if intent == "delete_booking_data":
-            dispatcher.utter_message(
-                text=T.ASK_DELETE,
-                buttons=[
-                    {"title": "确认删除", "payload": "/affirm"},
-                    {"title": "不删除", "payload": "/deny"},
-                ],
-            )
+            dispatcher.utter_message(response="utter_booking_ask_delete")
             return [SlotSet("booking_pending", "delete")]
         if intent != "affirm" or pending != "delete":
-            dispatcher.utter_message(text=T.DELETE_KEPT if pending == "delete" else T.REPEAT_NOTHING)
+            kept = "utter_booking_delete_kept" if pending == "delete" else "utter_booking_nothing_to_do"
+            dispatcher.utter_message(response=kept)
             return [SlotSet("booking_pending", None)]
         try:
             report = await call_service(lambda s: s.delete_user_data(tracker.sender_id))
         except (BookingError, ServiceUnavailable) as error:
-            dispatcher.utter_message(text=getattr(error, "user_message", None) or str(error))
+            say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
         dispatcher.utter_message(
-            text=T.DELETED.format(cancelled=report.cancelled, anonymised=report.anonymised)
+            response="utter_booking_deleted", cancelled=report.cancelled, anonymised=report.anonymised
         )
         # The stored conversation forgets them too: the tracker store erases its texts and values.
         return [
@@ -188,9 +192,15 @@ class ActionDeleteBookingData(Action):
 
 
 async def target_booking(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, candidates: list[Booking], question: str
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    tracker: Tracker,
+    intent: str,
+    candidates: list[Booking],
+    question: str,
 ) -> Booking | None:
-    """The booking named by code, the only candidate, or None after asking which one (buttons)."""
+    """The booking named by code, the only candidate, or None after asking which one: the response
+    `question` with {n} and a button per booking."""
     code = booking_code_in(tracker)
     if code:
         match = next((b for b in candidates if b.code == code), None)
@@ -198,13 +208,14 @@ async def target_booking(
             try:
                 match = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
             except BookingError as error:
-                dispatcher.utter_message(text=error.user_message)
+                say_error(dispatcher, domain, error)
                 return None
         return match
     if len(candidates) == 1:
         return candidates[0]
     dispatcher.utter_message(
-        text=question.format(n=len(candidates)),
+        response=question,
+        n=len(candidates),
         buttons=[{"title": short(b), "payload": code_payload(intent, b.code)} for b in candidates],
     )
     return None
@@ -222,44 +233,50 @@ class ActionStartReschedule(Action):
         try:
             bookings = await upcoming(tracker.sender_id)
             if not bookings and not booking_code_in(tracker):
-                dispatcher.utter_message(text=T.NOTHING_TO_RESCHEDULE)
+                dispatcher.utter_message(response="utter_booking_nothing_to_reschedule")
                 return []
             booking = await target_booking(
-                dispatcher, tracker, "reschedule_booking", bookings, T.WHICH_TO_RESCHEDULE
+                dispatcher,
+                domain,
+                tracker,
+                "reschedule_booking",
+                bookings,
+                "utter_booking_which_to_reschedule",
             )
             if booking is None:
                 return []
             if not booking.active:  # named by its code after it was cancelled
-                dispatcher.utter_message(text=BookingNotActiveError.user_message)
+                say_error(dispatcher, domain, BookingNotActiveError(f"booking {booking.code} is not active"))
                 return []
             hours = await call_service(lambda s: s.rules.cancel_min_hours)
             if (booking.slot.start_at - now()).total_seconds() < hours * 3600:
-                dispatcher.utter_message(text=CancelTooLateError.user_message + T.CANCEL_TOO_LATE_HELP)
+                too_late = CancelTooLateError(f"less than {hours} h before the session", hours=hours)
+                say_error(dispatcher, domain, too_late, "utter_booking_too_late")
                 return []
             free = await call_service(lambda s: s.expert_slots(booking.expert_id))
             expert = await call_service(lambda s: s.expert(booking.expert_id))
-        except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
-            return []
-        except BookingError as error:
-            dispatcher.utter_message(text=error.user_message)
+        except (ServiceUnavailable, BookingError) as error:
+            say_error(dispatcher, domain, error)
             return []
         free = [s for s in free if s.id != booking.slot.id]
         if not free:
-            dispatcher.utter_message(text=T.NO_OTHER_SLOTS.format(expert=booking.expert_name))
+            help_text = T.text_of(domain, "utter_booking_help_elsewhere")
+            dispatcher.utter_message(
+                response="utter_booking_no_other_slots", expert=booking.expert_name, help=help_text
+            )
             return []
-        note = ""
+        described = None
         wanted = date_filter(latest_text(tracker), local_today())
         if wanted:
-            described, fits = wanted
+            asked, fits = wanted
             fitting = [s for s in free if fits(s.local_start.date())]
             if fitting:
                 free = fitting
             else:
-                note = T.FILTER_EMPTY.format(when=described)
+                described = asked
         offers = [offer(expert, s) for s in free[:MAX_RESCHEDULE_OFFERS]]
-        if note:
-            dispatcher.utter_message(text=note)
+        if described:
+            dispatcher.utter_message(response="utter_booking_filter_empty", when=described)
         return [
             SlotSet("booking_target", booking.code),
             SlotSet("booking_offers", offers),
@@ -290,7 +307,7 @@ class ValidateBookingRescheduleForm(FormValidationAction):
             return {"booking_new_slot": value}
         number = parse_ordinal(str(value), len(offers))
         if number is None:
-            dispatcher.utter_message(text=T.BAD_CHOICE.format(n=len(offers)))
+            dispatcher.utter_message(response="utter_booking_bad_choice", n=len(offers))
             return {"booking_new_slot": None}
         return {"booking_new_slot": offers[number - 1]["id"]}
 
@@ -304,10 +321,17 @@ class ActionAskBookingNewSlot(Action):
         offers = as_list(tracker.get_slot("booking_offers"))
         try:
             booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
-            current = T.ASK_NEW_SLOT.format(when=booking.slot.describe(), expert=booking.expert_name)
+            current = T.text_of(
+                domain,
+                "utter_booking_current_booking",
+                when=booking.slot.describe(),
+                expert=booking.expert_name,
+            )
         except (BookingError, ServiceUnavailable):
-            current = "请选择新的时段："
-        dispatcher.utter_message(text=current, buttons=numbered_buttons(offers))
+            current = ""
+        dispatcher.utter_message(
+            response="utter_booking_new_slot", current=current, buttons=numbered_buttons(offers)
+        )
         return []
 
 
@@ -323,21 +347,20 @@ class ActionSubmitReschedule(Action):
         try:
             booking = await call_service(lambda s: s.reschedule(tracker.sender_id, code, new_slot))
         except CancelTooLateError as error:
-            dispatcher.utter_message(text=error.user_message + T.CANCEL_TOO_LATE_HELP)
+            say_error(dispatcher, domain, error, "utter_booking_too_late")
             return done
         except BookingError as error:
-            dispatcher.utter_message(text=error.user_message + "原预约保持不变。")
+            say_error(dispatcher, domain, error, "utter_booking_reschedule_kept")
             return done
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return done
         dispatcher.utter_message(
-            text=T.RESCHEDULED.format(
-                code=booking.code,
-                when=booking.slot.describe(),
-                expert=booking.expert_name,
-                prepare=booking.prepare,
-            )
+            response="utter_booking_rescheduled",
+            code=booking.code,
+            when=booking.slot.describe(),
+            expert=booking.expert_name,
+            prepare=booking.prepare,
         )
         return done
 
@@ -355,7 +378,7 @@ class ActionStartRating(Action):
         try:
             everything = await call_service(lambda s: s.bookings(user, include_past=True))
         except ServiceUnavailable as error:
-            dispatcher.utter_message(text=str(error))
+            say_error(dispatcher, domain, error)
             return []
         moment = now()
         ended = [b for b in everything if b.slot.end_at <= moment]
@@ -366,18 +389,19 @@ class ActionStartRating(Action):
                 try:
                     booking = await call_service(lambda s: s.get_booking(user, code))
                 except (BookingError, ServiceUnavailable) as error:
-                    dispatcher.utter_message(text=getattr(error, "user_message", None) or str(error))
+                    say_error(dispatcher, domain, error)
                     return []
         elif ended:
             booking = ended[-1]
         elif everything:
             booking = everything[0]
         else:
-            dispatcher.utter_message(text=T.NOTHING_TO_RATE)
+            dispatcher.utter_message(response="utter_booking_nothing_to_rate")
             return []
         if booking.slot.end_at > moment:
-            dispatcher.utter_message(
-                text=RatingTooEarlyError.user_message + T.RATE_WHEN.format(when=booking.slot.describe())
+            too_early = RatingTooEarlyError(f"booking {booking.code} has not ended")
+            say_error(
+                dispatcher, domain, too_early, "utter_booking_rating_too_early", when=booking.slot.describe()
             )
             return []
         return [
@@ -416,7 +440,7 @@ class ValidateBookingRatingForm(FormValidationAction):
             return {"booking_rating_score": None}
         score = parse_score(str(value))
         if score is None:
-            dispatcher.utter_message(text=T.BAD_SCORE)
+            dispatcher.utter_message(response="utter_booking_error_invalid_rating")
             return {"booking_rating_score": None}
         return {"booking_rating_score": str(score)}
 
@@ -436,20 +460,10 @@ class ActionAskBookingRatingScore(Action):
         try:
             booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
             start = booking.slot.local_start
-            text = T.ASK_SCORE.format(when=f"{start.month}月{start.day}日", expert=booking.expert_name)
+            when, expert = f"{start.month}月{start.day}日", booking.expert_name
         except (BookingError, ServiceUnavailable):
-            text = T.ASK_SCORE.format(when="", expert="专家")
-        buttons = [{"title": f"{n} 分", "payload": str(n)} for n in (5, 4, 3, 2, 1)]
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return []
-
-
-class ActionAskBookingRatingComment(Action):
-    def name(self) -> str:
-        return "action_ask_booking_rating_comment"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=T.ASK_COMMENT, buttons=[{"title": "跳过", "payload": "跳过"}])
+            when, expert = "", T.ANY_EXPERT
+        dispatcher.utter_message(response="utter_booking_ask_score", when=when, expert=expert)
         return []
 
 
@@ -475,12 +489,15 @@ class ActionSubmitRating(Action):
                 )
             )
         except (BookingError, ServiceUnavailable) as error:
-            dispatcher.utter_message(text=getattr(error, "user_message", None) or str(error))
+            say_error(dispatcher, domain, error)
             return done
-        summary = (
-            T.RATED_RECORD.format(count=record.rating_count, average=record.average_rating)
-            if record.rating_count and record.average_rating is not None
-            else ""
-        )
-        dispatcher.utter_message(text=T.RATED.format(score=score, record=summary))
+        summary = ""
+        if record.rating_count and record.average_rating is not None:
+            summary = T.text_of(
+                domain,
+                "utter_booking_rating_record",
+                count=record.rating_count,
+                average=record.average_rating,
+            )
+        dispatcher.utter_message(response="utter_booking_rated", score=score, record=summary)
         return done

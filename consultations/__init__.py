@@ -8,7 +8,8 @@ Typical use from the Rasa actions::
     booking = service.book(user_id=openid, slot_id=matches[0].next_slots[0].id, name="张先生",
                            phone="138 0013 8000", topic="股权", stage="初创期", idempotency_key=msg_id)
 
-Errors a user can cause are `BookingError` subclasses with a Chinese `user_message`.
+Errors a user can cause are `BookingError` subclasses naming the field and carrying the data
+(`kind`, `field`, `data`); their Chinese wording is the bot's (domain/booking.yml).
 The package never imports rasa, rasa_sdk, sanic, bot or actions.
 """
 

@@ -2,8 +2,8 @@
 
 All methods are synchronous and short; call them from async actions through
 `loop.run_in_executor`. Every method takes its time from the injected clock, so tests and demos
-are deterministic. Failures a user can cause raise a `BookingError` subclass whose
-`user_message` is ready to show.
+are deterministic. Failures a user can cause raise a `BookingError` subclass that names the
+field and carries the data a sentence about it needs (consultations/errors.py).
 """
 
 from __future__ import annotations
@@ -242,12 +242,14 @@ class BookingService:
         MaxActiveBookingsError, AlreadyBookedError, InvalidPhoneError, InvalidInputError,
         UnknownTopicError, SlotNotFoundError, SlotClosedError, NotBookableFormError."""
         if not user_id or not idempotency_key or len(user_id) > 128 or len(idempotency_key) > 128:
-            raise InvalidInputError("user_id and idempotency_key are required, at most 128 characters")
+            raise InvalidInputError(
+                "user_id and idempotency_key are required, at most 128 characters", field="user_id", limit=128
+            )
         existing = self._by_key(user_id, idempotency_key)
         if existing is not None:
             return existing
-        clean_name = _required_text(name, 50, "name", "请告诉我们您的称呼（50 字以内）。")
-        clean_stage = _required_text(stage, 50, "stage", "请简单说明您的创业阶段（50 字以内）。")
+        clean_name = _required_text(name, 50, "name")
+        clean_stage = _required_text(stage, 50, "stage")
         clean_phone = normalise_phone(phone)
         area = _area(topic)
 
@@ -283,8 +285,7 @@ class BookingService:
                 raise AlreadyBookedError("active booking on this slot exists")
             if repo.count_active(user_id, now) >= self.rules.max_active_bookings:
                 raise MaxActiveBookingsError(
-                    f"limit {self.rules.max_active_bookings} reached",
-                    f"您当前已有 {self.rules.max_active_bookings} 个未完成的预约，已达上限。请先完成或取消已有预约后再预约。",
+                    f"limit {self.rules.max_active_bookings} reached", limit=self.rules.max_active_bookings
                 )
             if not repo.reserve_seat(slot_id):
                 raise SlotFullError(f"slot {slot_id} is full")
@@ -456,7 +457,7 @@ class BookingService:
         if slot.start_at >= self._horizon_end(now):
             raise SlotOutsideHorizonError(
                 f"slot {slot_id} is beyond the {self.rules.horizon_days}-day horizon",
-                f"这个时段还没有开放预约，目前只能预约 {self.rules.horizon_days} 天内的时段。",
+                horizon_days=self.rules.horizon_days,
             )
         if not slot.open:
             raise SlotClosedError(f"slot {slot_id} is closed")
@@ -465,10 +466,7 @@ class BookingService:
     def _check_change_window(self, slot: Slot, now: datetime) -> None:
         hours = self.rules.cancel_min_hours
         if slot.start_at - now < timedelta(hours=hours):
-            raise CancelTooLateError(
-                f"less than {hours} h before {slot.start_at.isoformat()}",
-                f"距离咨询开始已不足 {hours} 小时，无法在线取消或改约。",
-            )
+            raise CancelTooLateError(f"less than {hours} h before {slot.start_at.isoformat()}", hours=hours)
 
     def _owned(self, repo: Repository, user_id: str, code: str) -> BookingRow:
         row = repo.booking_by_code(normalise_code(code))
@@ -507,14 +505,12 @@ def _local_midnight(day: date) -> datetime:
 def _area(topic: str) -> str:
     area = normalise_area(topic or "")
     if area is None:
-        raise UnknownTopicError(
-            f"unknown topic {topic!r}", f"暂时没有这个方向的专家。可选方向：{'、'.join(AREAS)}。"
-        )
+        raise UnknownTopicError(f"unknown topic {topic!r}", topics=AREAS)
     return area
 
 
-def _required_text(value: str | None, limit: int, field: str, message: str) -> str:
+def _required_text(value: str | None, limit: int, field: str) -> str:
     text = (value or "").strip()
     if not text or len(text) > limit:
-        raise InvalidInputError(f"{field} missing or longer than {limit}", message)
+        raise InvalidInputError(f"{field} missing or longer than {limit}", field=field, limit=limit)
     return text

@@ -4,10 +4,13 @@ session cookie); admin-only routes are checked here on the server, whatever the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 
 from agent_desk import AgentDeskError
@@ -176,7 +179,7 @@ def _caller_user_id(data: dict[str, Any]) -> str:
         try:
             return presenters.PHONE_USER_PREFIX + normalise_phone(phone)
         except BookingError as error:
-            raise ApiError(400, error.user_message, "bad_phone") from None
+            raise ApiError(400, _error_text(error), "bad_phone") from None
     if isinstance(user_id, str) and user_id.strip():
         if len(user_id.strip()) > 128:
             raise ApiError(400, "用户编号过长。", "bad_field")
@@ -184,11 +187,31 @@ def _caller_user_id(data: dict[str, Any]) -> str:
     raise ApiError(400, "请填写来电人的手机号，或线上用户编号。", "missing_field")
 
 
+BOOKING_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "booking.yml"
+
+
+@functools.cache
+def _booking_wording() -> dict[str, str]:
+    """The booking responses of the bot's domain: the console words the service's errors as the bot does."""
+    responses = yaml.safe_load(BOOKING_DOMAIN.read_text(encoding="utf-8"))["responses"]
+    return {name: str(variants[0]["text"]) for name, variants in responses.items()}
+
+
+def _error_text(error: ConsultationError) -> str:
+    """The error's response utter_booking_error_<kind>[_<field>] filled with its data."""
+    texts = _booking_wording()
+    values = {k: "、".join(v) if isinstance(v, (list, tuple)) else v for k, v in error.data.items()}
+    for name in (f"utter_booking_error_{error.kind}_{error.field}", f"utter_booking_error_{error.kind}"):
+        if name in texts:
+            return texts[name].format(**values)
+    return texts["utter_booking_service_down"].format(help="")
+
+
 def _booking_error(error: ConsultationError) -> ApiError:
     status = 404 if type(error).__name__.endswith("NotFoundError") else 409
     if not isinstance(error, BookingError):
         status = 503
-    return ApiError(status, error.user_message, type(error).__name__)
+    return ApiError(status, _error_text(error), type(error).__name__)
 
 
 @routes.get("/api/consultations/options")
@@ -291,7 +314,7 @@ async def list_bookings(request: web.Request) -> web.Response:
                 )
             )
         except BookingError as error:
-            raise ApiError(400, error.user_message, "bad_phone") from None
+            raise ApiError(400, _error_text(error), "bad_phone") from None
     else:
         user_id = _caller_user_id(data)
         found = await asyncio.to_thread(

@@ -159,6 +159,48 @@ def buttons(message: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(b["title"], b["payload"]) for b in message["buttons"]]
 
 
+# -- responses -----------------------------------------------------------------------------------
+
+# The keys CollectingDispatcher.utter_message always sets; any other key is a value for the response.
+_MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
+
+
+def responses(messages: Messages) -> list[tuple[str | None, dict[str, Any]]]:
+    """(response name, the values it is filled with) for each message sent."""
+    return [(m.get("response"), {k: v for k, v in m.items() if k not in _MESSAGE_KEYS}) for m in messages]
+
+
+def domain_text(response: str, **values: Any) -> str:
+    """The text of a domain response filled with `values`, as the actions fill a part of another."""
+    from actions.booking_texts import text_of
+
+    return text_of(load_domain(), response, **values)
+
+
+def domain_buttons(response: str) -> list[tuple[str, str]]:
+    """The buttons a domain response carries itself."""
+    return [(b["title"], b["payload"]) for b in load_domain()["responses"][response][0].get("buttons", [])]
+
+
+def spoken(messages: Messages) -> list[str]:
+    """The texts the user gets: each response rendered from the domain as Rasa's NLG renders it."""
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    domain = load_domain()
+    texts = []
+    for message, (response, values) in zip(messages, responses(messages), strict=True):
+        if response is None:
+            texts.append(message["text"])
+        else:
+            texts.append(interpolate_text(domain["responses"][response][0]["text"], values))
+    return texts
+
+
+def service_down() -> tuple[str, dict[str, Any]]:
+    """The message of a service failure the user did not cause (the database is down)."""
+    return ("utter_booking_service_down", {"help": domain_text("utter_booking_help_elsewhere")})
+
+
 # -- the database --------------------------------------------------------------------------------
 
 

@@ -5,43 +5,58 @@ session database, so offers are checked against what the service holds, not agai
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
-from actions import booking_texts as T
+import consultations
 from actions.booking import (
     ANY_DISTRICT,
     FORM,
     FORM_SLOTS,
     MAX_OFFERS,
+    STOPPED,
     ActionAskBookingChoice,
     ActionAskBookingConfirm,
-    ActionAskBookingDistrict,
-    ActionAskBookingMode,
-    ActionAskBookingName,
-    ActionAskBookingPhone,
-    ActionAskBookingStage,
-    ActionAskBookingTopic,
     ActionStartBooking,
     ActionStopBooking,
     ActionSubmitBooking,
     ValidateBookingForm,
 )
-from actions.booking_common import numbered_buttons
+from actions.booking_common import MODES, STAGES, numbered_buttons
+from actions.booking_texts import error_response, error_values
 from consultations import (
     AREAS,
+    BookingError,
+    CalendarUnknownError,
+    CancelTooLateError,
+    ConsultationError,
+    InvalidInputError,
     InvalidPhoneError,
     MaxActiveBookingsError,
-    SlotNotFoundError,
-    UnknownDistrictError,
+    RatingTooEarlyError,
+    SlotFullError,
+    SlotOutsideHorizonError,
     UnknownTopicError,
     mask_phone,
 )
-from tests.actions.conftest import book_slot, buttons, make_tracker, run_action, run_method, sent_texts
+from tests.actions.conftest import (
+    book_slot,
+    buttons,
+    domain_buttons,
+    domain_text,
+    make_tracker,
+    responses,
+    run_action,
+    run_method,
+    service_down,
+    spoken,
+)
 
 TOPIC_BUTTONS = [(a, a) for a in AREAS]
+TOPICS = "、".join(AREAS)
 NOBODY_TAIL = [("换个咨询方向", "换个方向"), ("不约了", "/stop_form")]
 CRITERIA = {"booking_topic": "股权", "booking_stage": "筹备中", "booking_mode": "网上"}
 
@@ -88,7 +103,12 @@ def test_start_keeps_topic_mode_district_and_stage_from_the_first_message() -> N
         SlotSet("booking_last_code", None),
     ]
     assert events[-1]["name"] == "booking_session" and re.fullmatch(r"[0-9a-f]{16}", events[-1]["value"])
-    assert sent_texts(messages) == [T.INTRO + T.INTRO_TOPIC.format(topic="股权")]
+    assert responses(messages) == [
+        ("utter_booking_start", {"topic_note": domain_text("utter_booking_topic_note", topic="股权")})
+    ]
+    assert spoken(messages) == [
+        "好的，我来帮您预约创业指导专家志愿团的免费咨询。需要问您几个问题，随时说“不约了”可以退出。咨询方向：股权。"
+    ]
 
 
 def test_start_from_an_empty_message_clears_everything_and_opens_a_new_session() -> None:
@@ -104,7 +124,7 @@ def test_start_from_an_empty_message_clears_everything_and_opens_a_new_session()
         SlotSet(s, None)
         for s in (*FORM_SLOTS[:3], "booking_district", *FORM_SLOTS[4:], "booking_offers", "booking_last_code")
     ]
-    assert sent_texts(messages) == [T.INTRO]
+    assert responses(messages) == [("utter_booking_start", {"topic_note": ""})]
     assert first[-1]["value"] != second[-1]["value"]
 
 
@@ -140,7 +160,13 @@ def test_unknown_topic_is_explained_and_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), tracker)
 
     assert events == [SlotSet("booking_topic", None)]
-    assert sent_texts(messages) == [UnknownTopicError.user_message + T.HELP_ELSEWHERE]
+    help_text = domain_text("utter_booking_help_elsewhere")
+    reason = domain_text("utter_booking_error_unknown_topic", topics=TOPICS)
+    assert responses(messages) == [("utter_booking_with_help", {"reason": reason, "help": help_text})]
+    assert spoken(messages) == [
+        "暂时没有这个方向的专家。可选方向：融资、财税、法律、股权、营销、知识产权、人力资源、电商、文创、商业计划、政策申报。"
+        "也可以拨打12333（上海人社服务热线），或到创业组织注册所在区的就业促进中心创业指导服务部门咨询。"
+    ]
 
 
 def test_sure_policy_question_during_the_form_is_left_to_the_rules() -> None:
@@ -184,7 +210,7 @@ def test_unreadable_stage_is_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), form_turn("嗯", "booking_stage"))
 
     assert events == [SlotSet("booking_stage", None)]
-    assert sent_texts(messages) == [T.BAD_STAGE]
+    assert responses(messages) == [("utter_booking_bad_stage", {})]
 
 
 def test_online_mode_skips_the_district_question() -> None:
@@ -206,7 +232,7 @@ def test_unreadable_mode_is_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), form_turn("飞过去", "booking_mode"))
 
     assert events == [SlotSet("booking_mode", None)]
-    assert sent_texts(messages) == [T.BAD_MODE]
+    assert responses(messages) == [("utter_booking_bad_mode", {})]
 
 
 @pytest.mark.parametrize(
@@ -227,7 +253,7 @@ def test_unknown_district_is_asked_again() -> None:
     )
 
     assert events == [SlotSet("booking_district", None)]
-    assert sent_texts(messages) == [T.BAD_DISTRICT]
+    assert responses(messages) == [("utter_booking_bad_district", {})]
 
 
 def test_choice_by_number_ordinal_or_teacher_takes_that_offer() -> None:
@@ -257,7 +283,8 @@ def test_choice_out_of_range_is_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), tracker)
 
     assert events == [SlotSet("booking_choice", None), SlotSet("requested_slot", "booking_choice")]
-    assert sent_texts(messages) == [T.BAD_CHOICE.format(n=len(offers))]
+    assert responses(messages) == [("utter_booking_bad_choice", {"n": len(offers)})]
+    assert spoken(messages) == [f"请回复序号（1～{len(offers)}）选择一个时段，或说“不约了”。"]
 
 
 def test_choice_without_offers_is_asked_again() -> None:
@@ -266,7 +293,7 @@ def test_choice_without_offers_is_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), tracker)
 
     assert events == [SlotSet("booking_choice", None), SlotSet("requested_slot", "booking_choice")]
-    assert sent_texts(messages) == [T.BAD_CHOICE_NONE]
+    assert responses(messages) == [("utter_booking_bad_choice_none", {})]
 
 
 def test_new_criteria_instead_of_a_choice_search_again() -> None:
@@ -312,7 +339,7 @@ def test_a_number_or_a_question_is_not_a_name(text) -> None:
     events, messages = run_action(ValidateBookingForm(), form_turn(text, "booking_name"))
 
     assert events == [SlotSet("booking_name", None)]
-    assert sent_texts(messages) == [T.BAD_NAME]
+    assert responses(messages) == [("utter_booking_bad_name", {})]
 
 
 def test_phone_reply_is_normalised() -> None:
@@ -326,7 +353,7 @@ def test_bad_phone_is_explained_and_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), form_turn("12345", "booking_phone"))
 
     assert events == [SlotSet("booking_phone", None)]
-    assert sent_texts(messages) == [InvalidPhoneError.user_message]
+    assert responses(messages) == [("utter_booking_error_invalid_phone", {})]
 
 
 @pytest.mark.parametrize(
@@ -343,7 +370,7 @@ def test_unclear_confirmation_is_asked_again() -> None:
     events, messages = run_action(ValidateBookingForm(), form_turn("再说吧啦啦", "booking_confirm"))
 
     assert events == [SlotSet("booking_confirm", None)]
-    assert sent_texts(messages) == [T.BAD_CONFIRM]
+    assert responses(messages) == [("utter_booking_bad_confirm", {})]
 
 
 def test_reply_to_another_question_is_not_taken() -> None:
@@ -351,29 +378,42 @@ def test_reply_to_another_question_is_not_taken() -> None:
     events, messages = run_action(ValidateBookingForm(), form_turn("网上", "booking_stage"))
 
     assert events == [SlotSet("booking_stage", None)]
-    assert sent_texts(messages) == [T.BAD_STAGE]
+    assert responses(messages) == [("utter_booking_bad_stage", {})]
 
 
 # -- the questions -------------------------------------------------------------------------------
 
 
+MODE_TITLES = ["网上咨询", "门诊咨询（到咨询点面谈）", "上门指导", "线下面谈（门诊或上门）", "都可以"]
+
+
 @pytest.mark.parametrize(
-    ("action", "text", "expected_buttons"),
+    ("slot", "text", "expected_buttons"),
     [
-        (ActionAskBookingTopic(), T.ASK_TOPIC, TOPIC_BUTTONS),
-        (ActionAskBookingStage(), T.ASK_STAGE, [(s, s) for s in T.STAGES]),
-        (ActionAskBookingMode(), T.ASK_MODE, [(label, mode) for mode, label in T.MODE_LABELS.items()]),
-        (ActionAskBookingDistrict(), T.ASK_DISTRICT, [("不限区域", ANY_DISTRICT)]),
-        (ActionAskBookingName(), T.ASK_NAME, []),
-        (ActionAskBookingPhone(), T.ASK_PHONE, []),
+        ("booking_topic", "请问想咨询哪个方向？请选择或直接输入：", TOPIC_BUTTONS),
+        ("booking_stage", "您的创业进行到哪一步了？", [(s, s) for s in STAGES]),
+        ("booking_mode", "希望怎么咨询？", list(zip(MODE_TITLES, MODES, strict=True))),
+        (
+            "booking_district",
+            "希望在哪个区面谈？请说区名，例如“浦东”“徐汇”；哪个区都可以请回复“不限”。",
+            [("不限区域", ANY_DISTRICT)],
+        ),
+        ("booking_name", "请问怎么称呼您？（例如“张先生”，专家会这样称呼您）", []),
+        (
+            "booking_phone",
+            "请留一个大陆手机号，方便专家或工作人员联系您（只用于这次咨询，显示时会隐藏中间四位）。",
+            [],
+        ),
     ],
 )
-def test_each_question_is_asked_with_its_buttons(action, text, expected_buttons) -> None:
-    events, messages = run_action(action, make_tracker("", active_loop=FORM))
-
-    assert events == []
-    assert sent_texts(messages) == [text]
-    assert buttons(messages[0]) == expected_buttons
+def test_each_fixed_question_is_a_domain_response_with_its_buttons(
+    domain, slot, text, expected_buttons
+) -> None:
+    # Without an action_ask_<slot>, the form asks with the response utter_ask_<slot>; its buttons'
+    # payloads are what the validation reads (areas, stages, modes).
+    assert f"action_ask_{slot}" not in domain["actions"]
+    assert domain_text(f"utter_ask_{slot}") == text
+    assert domain_buttons(f"utter_ask_{slot}") == expected_buttons
 
 
 # -- ActionAskBookingChoice ----------------------------------------------------------------------
@@ -393,8 +433,11 @@ def test_offers_are_free_slots_of_matching_experts_earliest_expert_first(service
         assert "股权" in expert.areas
         slot = next(s for s in service.expert_slots(expert.id) if s.id == item["id"])  # still free
         assert slot.form.value == "网上" and item["when"] == slot.describe()
-    head = T.OFFERS_HEAD.format(criteria="股权、网上咨询")
-    assert sent_texts(messages) == [(T.SAMPLE_NOTE + "\n" + head) if service.catalogue.sample_data else head]
+    note = domain_text("utter_booking_sample_note") + "\n" if service.catalogue.sample_data else ""
+    assert responses(messages) == [
+        ("utter_booking_offers", {"sample_note": note, "criteria": "股权、网上咨询"})
+    ]
+    assert spoken(messages)[0].endswith("为您找到以下专家和最近的空闲时段（股权、网上咨询），请选择：")
     assert messages[0]["buttons"] == numbered_buttons(offers)
 
 
@@ -408,8 +451,19 @@ def test_nobody_in_that_district_offers_online_and_other_ways(service) -> None:
     events, messages = run_action(ActionAskBookingChoice(), make_tracker("", slots=slots))
 
     assert events == [SlotSet("booking_offers", [])]
-    text = T.NO_EXPERT.format(topic="股权", where="崇明区", mode="上门指导")
-    assert sent_texts(messages) == [text + T.ONLINE_HAS_SLOTS + "\n" + T.ALTERNATIVES]
+    help_text = domain_text("utter_booking_help_elsewhere")
+    values = {
+        "topic": "股权",
+        "where": "崇明区",
+        "mode": "上门指导",
+        "online": domain_text("utter_booking_online_has_slots"),
+        "alternatives": domain_text("utter_booking_alternatives", help=help_text),
+    }
+    assert responses(messages) == [("utter_booking_no_expert", values)]
+    assert spoken(messages) == [
+        "抱歉，目前没有崇明区提供上门指导的「股权」方向专家。改成网上咨询的话，近期还有空闲时段。\n"
+        "您可以改成网上咨询、换一个区或换一个咨询方向；" + help_text
+    ]
     assert buttons(messages[0]) == [("改成网上咨询", "改成网上咨询"), ("不限区域", "不限区域"), *NOBODY_TAIL]
 
 
@@ -424,8 +478,10 @@ def test_nobody_online_offers_in_person(service) -> None:
     )
 
     assert events == [SlotSet("booking_offers", [])]
-    text = T.NO_EXPERT.format(topic=topic, where="", mode="网上咨询")
-    assert sent_texts(messages) == [text + "\n" + T.ALTERNATIVES_ONLINE]
+    help_text = domain_text("utter_booking_help_elsewhere")
+    alternatives = domain_text("utter_booking_alternatives_online", help=help_text)
+    values = {"topic": topic, "where": "", "mode": "网上咨询", "online": "", "alternatives": alternatives}
+    assert responses(messages) == [("utter_booking_no_expert", values)]
     assert buttons(messages[0]) == [("改成线下面谈", "改成线下面谈"), *NOBODY_TAIL]
 
 
@@ -435,7 +491,7 @@ def test_unknown_topic_slot_asks_for_the_topic_again() -> None:
     )
 
     assert events == [SlotSet("booking_offers", []), SlotSet("booking_topic", None)]
-    assert sent_texts(messages) == [UnknownTopicError.user_message]
+    assert responses(messages) == [("utter_booking_error_unknown_topic", {"topics": TOPICS})]
     assert buttons(messages[0]) == TOPIC_BUTTONS
 
 
@@ -445,7 +501,7 @@ def test_unknown_district_slot_asks_for_the_district_again() -> None:
     events, messages = run_action(ActionAskBookingChoice(), make_tracker("", slots=slots))
 
     assert events == [SlotSet("booking_offers", []), SlotSet("booking_district", None)]
-    assert sent_texts(messages) == [UnknownDistrictError.user_message]
+    assert responses(messages) == [("utter_booking_error_unknown_district", {})]
 
 
 def test_offers_when_the_database_is_down_say_so(database_down) -> None:
@@ -454,7 +510,7 @@ def test_offers_when_the_database_is_down_say_so(database_down) -> None:
     )
 
     assert events == [SlotSet("booking_offers", [])]
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- ActionAskBookingConfirm ---------------------------------------------------------------------
@@ -484,14 +540,22 @@ def test_summary_shows_the_chosen_slot_and_a_masked_phone(service) -> None:
 
     assert events == []
     sample = "（示例专家）" if service.catalogue.sample_data else ""
-    assert sent_texts(messages) == [
-        T.SUMMARY.format(
-            expert=offers[0]["expert"] + sample, when=offers[0]["when"], topic="股权", stage="筹备中",
-            name="张女士", phone=mask_phone("13800138000"),
-        )
-    ]  # fmt: skip
-    assert "13800138000" not in messages[0]["text"]
-    assert buttons(messages[0]) == [("确认", "/affirm"), ("不约了", "/stop_form")]
+    expert = offers[0]["expert"] + sample
+    values = {
+        "expert": expert,
+        "when": offers[0]["when"],
+        "topic": "股权",
+        "stage": "筹备中",
+        "name": "张女士",
+        "phone": mask_phone("13800138000"),
+    }
+    assert responses(messages) == [("utter_booking_summary", values)]
+    assert spoken(messages) == [
+        f"请核对预约信息：\n专家：{expert}\n时间：{offers[0]['when']}\n咨询方向：股权\n创业阶段：筹备中\n"
+        f"称呼：张女士\n手机：{mask_phone('13800138000')}\n信息无误请回复“确认”提交预约；不约了请回复“不约了”。"
+    ]
+    assert "13800138000" not in repr(messages)
+    assert domain_buttons("utter_booking_summary") == [("确认", "/affirm"), ("不约了", "/stop_form")]
 
 
 def test_summary_without_a_chosen_slot_shows_placeholders(service) -> None:
@@ -500,7 +564,7 @@ def test_summary_without_a_chosen_slot_shows_placeholders(service) -> None:
     )
 
     assert events == []
-    lines = messages[0]["text"].split("\n")
+    lines = spoken(messages)[0].split("\n")
     assert lines[1].startswith("专家：-") and lines[2] == "时间：-"
 
 
@@ -518,12 +582,20 @@ def test_confirmed_booking_is_made_once_and_a_repeat_says_so(service) -> None:
     assert events == [SlotSet("booking_last_code", booking.code)]
     sample = service.catalogue.sample_data
     rules = service.rules
-    expected = T.BOOKED.format(
-        code=booking.code, expert=booking.expert_name + ("（示例专家）" if sample else ""),
-        when=booking.slot.describe(), name="张女士", phone=mask_phone("13800138000"), prepare=booking.prepare,
-        free=(rules.notice or "咨询免费。") if rules.free_of_charge else "", hours=rules.cancel_min_hours,
-    )  # fmt: skip
-    assert sent_texts(messages) == [expected + ("\n" + T.SAMPLE_BOOKED if sample else "")]
+    expert = booking.expert_name + ("（示例专家）" if sample else "")
+    expected = {
+        "code": booking.code,
+        "expert": expert,
+        "when": booking.slot.describe(),
+        "name": "张女士",
+        "phone": mask_phone("13800138000"),
+        "prepare": booking.prepare,
+        "free": (rules.notice or "咨询免费。") if rules.free_of_charge else "",
+        "hours": rules.cancel_min_hours,
+        "sample_note": "\n（提醒：这是示例专家，仅用于演示。）" if sample else "",
+    }
+    assert responses(messages) == [("utter_booking_booked", expected)]
+    assert spoken(messages)[0].startswith(f"预约成功！预约码：{booking.code}\n专家：{expert}\n")
 
     repeat = make_tracker(
         "确认", intent="affirm", sender_id=tracker.sender_id,
@@ -532,12 +604,12 @@ def test_confirmed_booking_is_made_once_and_a_repeat_says_so(service) -> None:
     events, messages = run_action(ActionSubmitBooking(), repeat)
 
     assert events == []
-    assert sent_texts(messages) == [
-        T.ALREADY_BOOKED.format(
-            code=booking.code, when=booking.slot.describe(),
-            expert=booking.expert_name + ("（示例专家）" if sample else ""),
+    assert responses(messages) == [
+        (
+            "utter_booking_already_booked",
+            {"code": booking.code, "when": booking.slot.describe(), "expert": expert},
         )
-    ]  # fmt: skip
+    ]
     assert [b.code for b in service.bookings(tracker.sender_id)] == [booking.code]
 
 
@@ -548,7 +620,7 @@ def test_declined_summary_books_nothing_and_clears_the_form(service) -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("booking_offers", None)]
-    assert sent_texts(messages) == [T.NOT_SUBMITTED]
+    assert responses(messages) == [("utter_booking_not_submitted", {})]
     assert service.bookings(tracker.sender_id) == []
 
 
@@ -560,7 +632,7 @@ def test_submit_without_a_confirmed_form_books_nothing(service, missing) -> None
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == []
-    assert sent_texts(messages) == [T.REPEAT_NOTHING]
+    assert responses(messages) == [("utter_booking_nothing_to_do", {})]
     assert service.bookings(tracker.sender_id) == []
 
 
@@ -572,7 +644,9 @@ def test_slot_gone_asks_to_pick_another() -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == [SlotSet("booking_choice", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
-    assert sent_texts(messages) == [SlotNotFoundError.user_message + T.PICK_AGAIN]
+    reason = domain_text("utter_booking_error_slot_not_found")
+    assert responses(messages) == [("utter_booking_pick_again", {"reason": reason})]
+    assert spoken(messages) == ["没有找到这个时段，请重新选择。请重新选择一个时段："]
 
 
 def test_bad_phone_at_submission_asks_for_the_phone_again() -> None:
@@ -583,7 +657,7 @@ def test_bad_phone_at_submission_asks_for_the_phone_again() -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == [SlotSet("booking_phone", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
-    assert sent_texts(messages) == [InvalidPhoneError.user_message]
+    assert responses(messages) == [("utter_booking_error_invalid_phone", {})]
 
 
 def test_missing_name_at_submission_asks_for_the_name_again() -> None:
@@ -594,7 +668,8 @@ def test_missing_name_at_submission_asks_for_the_name_again() -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == [SlotSet("booking_name", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
-    assert len(messages) == 1 and messages[0]["text"]
+    assert responses(messages) == [("utter_booking_error_invalid_input_name", {"limit": 50})]
+    assert spoken(messages) == ["请告诉我们您的称呼（50 字以内）。"]
 
 
 def test_unknown_topic_at_submission_asks_for_the_topic_again() -> None:
@@ -605,7 +680,7 @@ def test_unknown_topic_at_submission_asks_for_the_topic_again() -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == [SlotSet("booking_topic", None), SlotSet("booking_confirm", None), FollowupAction(FORM)]
-    assert sent_texts(messages) == [UnknownTopicError.user_message]
+    assert responses(messages) == [("utter_booking_error_unknown_topic", {"topics": TOPICS})]
 
 
 def test_too_many_active_bookings_points_to_my_bookings(service) -> None:
@@ -622,7 +697,13 @@ def test_too_many_active_bookings_points_to_my_bookings(service) -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == [SlotSet("booking_confirm", None)]
-    assert sent_texts(messages) == [refused.value.user_message + "说“我的预约”可以查看已有预约。"]
+    limit = service.rules.max_active_bookings
+    assert refused.value.data == {"limit": limit}
+    reason = domain_text("utter_booking_error_max_active_bookings", limit=limit)
+    assert responses(messages) == [("utter_booking_see_my_bookings", {"reason": reason})]
+    assert spoken(messages) == [
+        f"您当前已有 {limit} 个未完成的预约，已达上限。请先完成或取消已有预约后再预约。说“我的预约”可以查看已有预约。"
+    ]
 
 
 def test_submit_when_the_database_is_down_says_so(database_down) -> None:
@@ -632,7 +713,7 @@ def test_submit_when_the_database_is_down_says_so(database_down) -> None:
     events, messages = run_action(ActionSubmitBooking(), tracker)
 
     assert events == []
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- ActionStopBooking ---------------------------------------------------------------------------
@@ -646,7 +727,7 @@ def test_stop_booking_form_clears_the_form() -> None:
     assert events == [ActiveLoop(None), SlotSet("requested_slot", None)] + [
         SlotSet(s, None) for s in FORM_SLOTS
     ] + [SlotSet("booking_offers", None)]
-    assert sent_texts(messages) == [T.STOPPED[FORM]]
+    assert responses(messages) == [(STOPPED[FORM], {"for_cancel": ""})]
 
 
 def test_stop_to_cancel_explains_how_to_cancel_a_booking() -> None:
@@ -654,7 +735,12 @@ def test_stop_to_cancel_explains_how_to_cancel_a_booking() -> None:
 
     _, messages = run_action(ActionStopBooking(), tracker)
 
-    assert sent_texts(messages) == [T.STOPPED[FORM] + T.STOPPED_FOR_CANCEL]
+    note = domain_text("utter_booking_stopped_for_cancel")
+    assert responses(messages) == [("utter_booking_stopped", {"for_cancel": note})]
+    assert spoken(messages) == [
+        "好的，已停止本次预约，没有提交任何信息。需要时说“预约专家”重新开始。"
+        "如需取消已有的预约，请说“取消预约”加预约码，或说“我的预约”查看。"
+    ]
 
 
 @pytest.mark.parametrize("loop", ["booking_reschedule_form", "booking_rating_form"])
@@ -671,13 +757,13 @@ def test_stop_reschedule_or_rating_clears_their_slots(loop) -> None:
         SlotSet("booking_rating_comment", None),
         SlotSet("booking_target", None),
     ]
-    assert sent_texts(messages) == [T.STOPPED[loop]]
+    assert responses(messages) == [(STOPPED[loop], {"for_cancel": ""})]
 
 
 def test_stop_without_an_active_form_speaks_of_the_booking_form() -> None:
     events, messages = run_action(ActionStopBooking(), make_tracker("不约了", intent="stop_form"))
 
-    assert sent_texts(messages) == [T.STOPPED[FORM]]
+    assert responses(messages) == [(STOPPED[FORM], {"for_cancel": ""})]
     assert events[0] == ActiveLoop(None) and len(events) == 2 + len(FORM_SLOTS) + 1
 
 
@@ -688,4 +774,56 @@ def test_summary_when_the_database_is_down_says_so(database_down) -> None:
     events, messages = run_action(ActionAskBookingConfirm(), make_tracker("", slots=filled_form(offers)))
 
     assert events == []
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
+
+
+# -- the words of the consultations errors ---------------------------------------------------------
+
+
+def consultation_errors() -> list[type[ConsultationError]]:
+    return [
+        cls
+        for cls in vars(consultations).values()
+        if inspect.isclass(cls)
+        and issubclass(cls, ConsultationError)
+        and cls not in (ConsultationError, BookingError)
+    ]
+
+
+@pytest.mark.parametrize("cls", consultation_errors(), ids=lambda cls: cls.__name__)
+def test_every_consultations_error_has_its_words_in_the_domain(domain, cls) -> None:
+    assert error_response(domain, cls()) in domain["responses"]
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (UnknownTopicError(topics=AREAS), "可选方向：" + TOPICS + "。"),
+        (SlotFullError(), "这个时段刚刚约满了，请换一个时段。"),
+        (SlotOutsideHorizonError(horizon_days=14), "目前只能预约 14 天内的时段"),
+        (MaxActiveBookingsError(limit=3), "您当前已有 3 个未完成的预约"),
+        (CancelTooLateError(hours=24), "距离咨询开始已不足 24 小时"),
+        (InvalidPhoneError(), "手机号码格式不正确"),
+        (CalendarUnknownError(), "尚未公布"),
+        (RatingTooEarlyError(), "咨询结束后才能评价"),
+        (InvalidInputError(field="stage", limit=50), "请简单说明您的创业阶段（50 字以内）。"),
+        (InvalidInputError(field="user_id", limit=128), "填写的信息不完整，请检查后重新提交。"),
+    ],
+)
+def test_error_sentences_are_filled_with_the_errors_data(domain, error, words) -> None:
+    assert words in domain_text(error_response(domain, error), **error_values(error))
+
+
+def test_the_horizon_is_said_as_the_rules_set_it(service) -> None:
+    error = SlotOutsideHorizonError(horizon_days=service.rules.horizon_days)
+    text = domain_text("utter_booking_error_slot_outside_horizon", **error_values(error))
+    assert f"{service.rules.horizon_days} 天" in text and "两周" not in text
+
+
+@pytest.mark.parametrize("cls", consultation_errors(), ids=lambda cls: cls.__name__)
+def test_the_console_api_words_errors_as_the_bot_does(domain, cls) -> None:
+    from bot.web.api import _error_text
+
+    data = {"topics": AREAS, "horizon_days": 14, "hours": 24, "limit": 3}
+    for error in (cls(**data), cls(field="name", **data)):
+        assert _error_text(error) == domain_text(error_response(domain, error), **error_values(error))

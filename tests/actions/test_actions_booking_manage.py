@@ -11,13 +11,11 @@ from datetime import timedelta
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions import booking_texts as T
 from actions.booking_common import booking_line, code_payload, numbered_buttons, offer
 from actions.booking_manage import (
     MAX_RESCHEDULE_OFFERS,
     NO_COMMENT,
     ActionAskBookingNewSlot,
-    ActionAskBookingRatingComment,
     ActionAskBookingRatingScore,
     ActionCancelBooking,
     ActionDeleteBookingData,
@@ -30,16 +28,19 @@ from actions.booking_manage import (
     ValidateBookingRescheduleForm,
     short,
 )
-from consultations import (
-    AlreadyRatedError,
-    BookingNotActiveError,
-    BookingNotFoundError,
-    CancelTooLateError,
-    RatingTooEarlyError,
-    SlotNotFoundError,
-    mask_phone,
+from consultations import mask_phone
+from tests.actions.conftest import (
+    book_slot,
+    buttons,
+    domain_buttons,
+    domain_text,
+    make_tracker,
+    responses,
+    run_action,
+    run_method,
+    service_down,
+    spoken,
 )
-from tests.actions.conftest import book_slot, buttons, make_tracker, run_action, run_method, sent_texts
 
 RESCHEDULE_FORM = "booking_reschedule_form"
 RATING_FORM = "booking_rating_form"
@@ -60,6 +61,13 @@ def user() -> str:
     return make_tracker().sender_id  # a fresh sender id
 
 
+def too_late(service) -> tuple:
+    """Cancelling or rescheduling inside the window: the rules' hours, then where to call instead."""
+    hours = service.rules.cancel_min_hours
+    reason = domain_text("utter_booking_error_cancel_too_late", hours=hours)
+    return ("utter_booking_too_late", {"reason": reason})
+
+
 def other_free_slots(service, booking) -> list:
     return [s for s in service.expert_slots(booking.expert_id) if s.id != booking.slot.id]
 
@@ -77,7 +85,7 @@ def test_list_without_bookings(user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.NO_BOOKINGS]
+    assert responses(messages) == [("utter_booking_none", {})]
 
 
 def test_list_shows_every_upcoming_booking_with_a_masked_phone(service, user) -> None:
@@ -91,12 +99,10 @@ def test_list_shows_every_upcoming_booking_with_a_masked_phone(service, user) ->
     assert events == []
     bookings = service.bookings(user)
     assert {b.code for b in bookings} == {first.code, second.code}
-    assert sent_texts(messages) == [
-        "\n".join(
-            [T.MY_BOOKINGS_HEAD, *(booking_line(i, b) for i, b in enumerate(bookings, 1)), T.MY_BOOKINGS_TAIL]
-        )
-    ]
-    assert mask_phone("13900001111") in messages[0]["text"] and "13900001111" not in messages[0]["text"]
+    lines = "\n".join(booking_line(i, b) for i, b in enumerate(bookings, 1))
+    assert responses(messages) == [("utter_booking_list", {"lines": lines})]
+    assert spoken(messages) == [f"您的预约：\n{lines}\n取消请说“取消预约”加预约码，改时间请说“改约”。"]
+    assert mask_phone("13900001111") in lines and "13900001111" not in repr(messages)
 
 
 def test_list_when_the_database_is_down(database_down, user) -> None:
@@ -105,7 +111,7 @@ def test_list_when_the_database_is_down(database_down, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- ActionCancelBooking -------------------------------------------------------------------------
@@ -118,9 +124,8 @@ def test_cancel_by_typed_code(service, user) -> None:
     events, messages = run_action(ActionCancelBooking(), tracker)
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [
-        T.CANCELLED.format(code=booking.code, when=booking.slot.describe(), expert=booking.expert_name)
-    ]
+    values = {"code": booking.code, "when": booking.slot.describe(), "expert": booking.expert_name}
+    assert responses(messages) == [("utter_booking_cancelled", values)]
     assert service.bookings(user) == []
 
 
@@ -132,7 +137,8 @@ def test_cancel_the_only_booking_asks_first_then_cancels_on_yes(service, user) -
     )
 
     assert events == [SlotSet("booking_pending", f"cancel:{booking.code}")]
-    assert sent_texts(messages) == [T.CONFIRM_CANCEL.format(line=booking_line(1, booking))]
+    assert responses(messages) == [("utter_booking_confirm_cancel", {"line": booking_line(1, booking)})]
+    assert spoken(messages) == [f"确定要取消这个预约吗？\n{booking_line(1, booking)}"]
     assert buttons(messages[0]) == [
         ("确认取消", code_payload("cancel_booking", booking.code)),
         ("不取消", "/deny"),
@@ -145,7 +151,7 @@ def test_cancel_the_only_booking_asks_first_then_cancels_on_yes(service, user) -
     )
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages)[0].startswith(f"已取消预约 {booking.code}")
+    assert spoken(messages)[0].startswith(f"已取消预约 {booking.code}")
     assert service.bookings(user) == []
 
 
@@ -159,7 +165,7 @@ def test_cancel_with_several_bookings_asks_which(service, user) -> None:
     )
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.WHICH_TO_CANCEL.format(n=2)]
+    assert responses(messages) == [("utter_booking_which_to_cancel", {"n": 2})]
     assert buttons(messages[0]) == [(short(b), code_payload("cancel_booking", b.code)) for b in bookings]
 
 
@@ -172,7 +178,7 @@ def test_no_keeps_the_booking(service, user) -> None:
     events, messages = run_action(ActionCancelBooking(), tracker)
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.CANCEL_KEPT]
+    assert responses(messages) == [("utter_booking_cancel_kept", {})]
     assert [b.code for b in service.bookings(user)] == [booking.code]
 
 
@@ -181,7 +187,7 @@ def test_yes_or_no_with_nothing_pending(user, intent, events) -> None:
     got, messages = run_action(ActionCancelBooking(), user_tracker("好", intent=intent, user=user))
 
     assert got == events
-    assert sent_texts(messages) == [T.REPEAT_NOTHING]
+    assert responses(messages) == [("utter_booking_nothing_to_do", {})]
 
 
 def test_cancel_without_bookings(user) -> None:
@@ -190,7 +196,7 @@ def test_cancel_without_bookings(user) -> None:
     )
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.NOTHING_TO_CANCEL]
+    assert responses(messages) == [("utter_booking_nothing_to_cancel", {})]
 
 
 def test_cancel_someone_elses_code_is_not_found(service, user) -> None:
@@ -200,7 +206,7 @@ def test_cancel_someone_elses_code_is_not_found(service, user) -> None:
     events, messages = run_action(ActionCancelBooking(), tracker)
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [BookingNotFoundError.user_message]
+    assert responses(messages) == [("utter_booking_error_booking_not_found", {})]
     assert [b.code for b in service.bookings("test-someone-else-cancel")] == [theirs.code]
 
 
@@ -214,7 +220,7 @@ def test_cancel_too_late_points_to_the_phone(service, clock, user) -> None:
     events, messages = run_action(ActionCancelBooking(), tracker)
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [CancelTooLateError.user_message + T.CANCEL_TOO_LATE_HELP]
+    assert responses(messages) == [too_late(service)]
     assert [b.code for b in service.bookings(user)] == [booking.code]
 
 
@@ -224,7 +230,7 @@ def test_cancel_when_the_database_is_down(database_down, user) -> None:
     )
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- ActionDeleteBookingData ---------------------------------------------------------------------
@@ -238,8 +244,8 @@ def test_delete_asks_first_then_forgets_the_user(service, user) -> None:
     )
 
     assert events == [SlotSet("booking_pending", "delete")]
-    assert sent_texts(messages) == [T.ASK_DELETE]
-    assert buttons(messages[0]) == [("确认删除", "/affirm"), ("不删除", "/deny")]
+    assert responses(messages) == [("utter_booking_ask_delete", {})]
+    assert domain_buttons("utter_booking_ask_delete") == [("确认删除", "/affirm"), ("不删除", "/deny")]
 
     tracker = user_tracker("确认", intent="affirm", user=user, slots={"booking_pending": "delete"})
     events, messages = run_action(ActionDeleteBookingData(), tracker)
@@ -253,7 +259,10 @@ def test_delete_asks_first_then_forgets_the_user(service, user) -> None:
         SlotSet("booking_choice", None),
         SlotSet("booking_confirm", None),
     ]
-    assert sent_texts(messages) == [T.DELETED.format(cancelled=1, anonymised=1)]
+    assert responses(messages) == [("utter_booking_deleted", {"cancelled": 1, "anonymised": 1})]
+    assert spoken(messages) == [
+        "已删除：取消了 1 个未开始的预约，1 条预约记录中的姓名和手机号已删除，本次对话保存的聊天内容也已清除。"
+    ]
     assert service.bookings(user, include_past=True, include_cancelled=True) == []
 
 
@@ -264,7 +273,7 @@ def test_no_to_delete_keeps_everything(service, user) -> None:
     events, messages = run_action(ActionDeleteBookingData(), tracker)
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.DELETE_KEPT]
+    assert responses(messages) == [("utter_booking_delete_kept", {})]
     assert [b.code for b in service.bookings(user)] == [booking.code]
 
 
@@ -274,7 +283,7 @@ def test_yes_without_a_delete_question_deletes_nothing(service, user) -> None:
     events, messages = run_action(ActionDeleteBookingData(), user_tracker("确认", intent="affirm", user=user))
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.REPEAT_NOTHING]
+    assert responses(messages) == [("utter_booking_nothing_to_do", {})]
     assert [b.code for b in service.bookings(user)] == [booking.code]
 
 
@@ -284,7 +293,7 @@ def test_delete_when_the_database_is_down(database_down, user) -> None:
     events, messages = run_action(ActionDeleteBookingData(), tracker)
 
     assert events == [SlotSet("booking_pending", None)]
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- ActionStartReschedule -----------------------------------------------------------------------
@@ -340,7 +349,7 @@ def test_reschedule_to_a_day_without_slots_says_so_and_offers_others(service, us
         ActionStartReschedule(), user_tracker(f"改到{empty_day}", intent="reschedule_booking", user=user)
     )
 
-    assert sent_texts(messages) == [T.FILTER_EMPTY.format(when=empty_day)]
+    assert responses(messages) == [("utter_booking_filter_empty", {"when": empty_day})]
     assert [o["id"] for o in events[1]["value"]] == [s.id for s in free[:MAX_RESCHEDULE_OFFERS]]
     assert events[-1] == FollowupAction(RESCHEDULE_FORM)
 
@@ -351,7 +360,7 @@ def test_reschedule_without_bookings(user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.NOTHING_TO_RESCHEDULE]
+    assert responses(messages) == [("utter_booking_nothing_to_reschedule", {})]
 
 
 def test_reschedule_with_several_bookings_asks_which(service, user) -> None:
@@ -364,7 +373,7 @@ def test_reschedule_with_several_bookings_asks_which(service, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.WHICH_TO_RESCHEDULE.format(n=2)]
+    assert responses(messages) == [("utter_booking_which_to_reschedule", {"n": 2})]
     assert buttons(messages[0]) == [(short(b), code_payload("reschedule_booking", b.code)) for b in bookings]
 
 
@@ -376,7 +385,7 @@ def test_reschedule_an_unknown_code(service, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [BookingNotFoundError.user_message]
+    assert responses(messages) == [("utter_booking_error_booking_not_found", {})]
 
 
 def test_reschedule_too_late(service, clock, user) -> None:
@@ -388,7 +397,7 @@ def test_reschedule_too_late(service, clock, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [CancelTooLateError.user_message + T.CANCEL_TOO_LATE_HELP]
+    assert responses(messages) == [too_late(service)]
 
 
 def test_reschedule_when_the_database_is_down(database_down, user) -> None:
@@ -397,7 +406,7 @@ def test_reschedule_when_the_database_is_down(database_down, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- the reschedule form -------------------------------------------------------------------------
@@ -434,7 +443,7 @@ def test_new_slot_out_of_range_is_asked_again(service, user) -> None:
     )
 
     assert events == [SlotSet("booking_new_slot", None)]
-    assert sent_texts(messages) == [T.BAD_CHOICE.format(n=len(offers))]
+    assert responses(messages) == [("utter_booking_bad_choice", {"n": len(offers)})]
 
 
 def test_new_slot_by_its_id_is_accepted(service, user) -> None:
@@ -472,8 +481,12 @@ def test_ask_new_slot_names_the_current_booking(service, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [
-        T.ASK_NEW_SLOT.format(when=booking.slot.describe(), expert=booking.expert_name)
+    current = domain_text(
+        "utter_booking_current_booking", when=booking.slot.describe(), expert=booking.expert_name
+    )
+    assert responses(messages) == [("utter_booking_new_slot", {"current": current})]
+    assert spoken(messages) == [
+        f"当前预约：{booking.slot.describe()}（{booking.expert_name}）。请选择新的时段："
     ]
     assert messages[0]["buttons"] == numbered_buttons(offers)
 
@@ -487,7 +500,8 @@ def test_ask_new_slot_for_an_unknown_booking_still_offers_the_slots(user) -> Non
     )
 
     assert events == []
-    assert sent_texts(messages) == ["请选择新的时段："]
+    assert responses(messages) == [("utter_booking_new_slot", {"current": ""})]
+    assert spoken(messages) == ["请选择新的时段："]
     assert messages[0]["buttons"] == numbered_buttons(offers)
 
 
@@ -500,11 +514,13 @@ def test_submit_reschedule_moves_the_booking(service, user) -> None:
     assert events == RESCHEDULE_DONE
     [moved] = service.bookings(user)
     assert moved.code == booking.code and moved.slot.id == offers[0]["id"]
-    assert sent_texts(messages) == [
-        T.RESCHEDULED.format(
-            code=moved.code, when=moved.slot.describe(), expert=moved.expert_name, prepare=moved.prepare
-        )
-    ]
+    values = {
+        "code": moved.code,
+        "when": moved.slot.describe(),
+        "expert": moved.expert_name,
+        "prepare": moved.prepare,
+    }
+    assert responses(messages) == [("utter_booking_rescheduled", values)]
 
 
 def test_submit_reschedule_without_a_new_slot_does_nothing(service, user) -> None:
@@ -526,7 +542,9 @@ def test_submit_reschedule_to_a_vanished_slot_keeps_the_booking(service, user) -
     events, messages = run_action(ActionSubmitReschedule(), user_tracker("", user=user, slots=slots))
 
     assert events == RESCHEDULE_DONE
-    assert sent_texts(messages) == [SlotNotFoundError.user_message + "原预约保持不变。"]
+    reason = domain_text("utter_booking_error_slot_not_found")
+    assert responses(messages) == [("utter_booking_reschedule_kept", {"reason": reason})]
+    assert spoken(messages) == ["没有找到这个时段，请重新选择。原预约保持不变。"]
     assert service.bookings(user)[0].slot.id == booking.slot.id
 
 
@@ -538,7 +556,7 @@ def test_submit_reschedule_too_late(service, clock, user) -> None:
     events, messages = run_action(ActionSubmitReschedule(), user_tracker("", user=user, slots=slots))
 
     assert events == RESCHEDULE_DONE
-    assert sent_texts(messages) == [CancelTooLateError.user_message + T.CANCEL_TOO_LATE_HELP]
+    assert responses(messages) == [too_late(service)]
 
 
 def test_submit_reschedule_when_the_database_is_down(database_down, user) -> None:
@@ -547,7 +565,7 @@ def test_submit_reschedule_when_the_database_is_down(database_down, user) -> Non
     events, messages = run_action(ActionSubmitReschedule(), user_tracker("", user=user, slots=slots))
 
     assert events == RESCHEDULE_DONE
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- ActionStartRating ---------------------------------------------------------------------------
@@ -578,9 +596,10 @@ def test_rating_before_the_consultation_ends_says_when(service, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [
-        RatingTooEarlyError.user_message + T.RATE_WHEN.format(when=booking.slot.describe())
-    ]
+    reason = domain_text("utter_booking_error_rating_too_early")
+    when = booking.slot.describe()
+    assert responses(messages) == [("utter_booking_rating_too_early", {"reason": reason, "when": when})]
+    assert spoken(messages) == [f"咨询结束后才能评价，请在咨询结束后再来。您预约的咨询时间是 {when}。"]
 
 
 def test_rating_without_consultations(user) -> None:
@@ -589,7 +608,7 @@ def test_rating_without_consultations(user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.NOTHING_TO_RATE]
+    assert responses(messages) == [("utter_booking_nothing_to_rate", {})]
 
 
 def test_rating_an_unknown_code(user) -> None:
@@ -598,7 +617,7 @@ def test_rating_an_unknown_code(user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [BookingNotFoundError.user_message]
+    assert responses(messages) == [("utter_booking_error_booking_not_found", {})]
 
 
 def test_rating_when_the_database_is_down(database_down, user) -> None:
@@ -607,7 +626,7 @@ def test_rating_when_the_database_is_down(database_down, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 # -- the rating form -----------------------------------------------------------------------------
@@ -636,7 +655,8 @@ def test_unreadable_score_is_asked_again(user, text) -> None:
     )
 
     assert events == [SlotSet("booking_rating_score", None)]
-    assert sent_texts(messages) == [T.BAD_SCORE]
+    assert responses(messages) == [("utter_booking_error_invalid_rating", {})]
+    assert spoken(messages) == ["请给出 1 到 5 之间的分数。"]
 
 
 @pytest.mark.parametrize(
@@ -686,10 +706,10 @@ def test_ask_score_names_the_day_and_the_expert(service, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [
-        T.ASK_SCORE.format(when=f"{start.month}月{start.day}日", expert=booking.expert_name)
-    ]
-    assert buttons(messages[0]) == [(f"{n} 分", str(n)) for n in (5, 4, 3, 2, 1)]
+    when = f"{start.month}月{start.day}日"
+    assert responses(messages) == [("utter_booking_ask_score", {"when": when, "expert": booking.expert_name})]
+    assert spoken(messages) == [f"请为 {when} {booking.expert_name} 的咨询打分（1～5 分，5 分最满意）："]
+    assert domain_buttons("utter_booking_ask_score") == [(f"{n} 分", str(n)) for n in (5, 4, 3, 2, 1)]
 
 
 def test_ask_score_for_an_unknown_booking_asks_anyway(user) -> None:
@@ -698,15 +718,16 @@ def test_ask_score_for_an_unknown_booking_asks_anyway(user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [T.ASK_SCORE.format(when="", expert="专家")]
+    assert responses(messages) == [("utter_booking_ask_score", {"when": "", "expert": "专家"})]
 
 
-def test_ask_comment_offers_to_skip(user) -> None:
-    events, messages = run_action(ActionAskBookingRatingComment(), user_tracker("", user=user))
-
-    assert events == []
-    assert sent_texts(messages) == [T.ASK_COMMENT]
-    assert buttons(messages[0]) == [("跳过", "跳过")]
+def test_comment_is_asked_by_its_domain_response_with_a_skip_button(domain) -> None:
+    assert "action_ask_booking_rating_comment" not in domain["actions"]
+    assert (
+        domain_text("utter_ask_booking_rating_comment")
+        == "还有想对专家说的吗？直接输入评价内容；不需要请点“跳过”。"
+    )
+    assert domain_buttons("utter_ask_booking_rating_comment") == [("跳过", "跳过")]
 
 
 # -- ActionSubmitRating --------------------------------------------------------------------------
@@ -726,13 +747,18 @@ def test_rating_is_recorded_and_the_experts_record_shown(service, clock, user) -
     assert events == RATING_DONE
     record = service.service_record(booking.expert_id)
     assert record.rating_count >= 1
-    summary = T.RATED_RECORD.format(count=record.rating_count, average=record.average_rating)
-    assert sent_texts(messages) == [T.RATED.format(score="4", record=summary)]
+    summary = domain_text(
+        "utter_booking_rating_record", count=record.rating_count, average=record.average_rating
+    )
+    assert responses(messages) == [("utter_booking_rated", {"score": "4", "record": summary})]
+    assert spoken(messages) == [
+        f"感谢您的评价！已记录 4 分。这位专家已累计收到 {record.rating_count} 条评价，平均 {record.average_rating} 分。"
+    ]
 
     again, messages = run_action(ActionSubmitRating(), user_tracker("", user=user, slots=slots))
 
     assert again == RATING_DONE
-    assert sent_texts(messages) == [AlreadyRatedError.user_message]
+    assert responses(messages) == [("utter_booking_error_already_rated", {})]
 
 
 def test_rating_too_early_is_refused(service, user) -> None:
@@ -742,7 +768,7 @@ def test_rating_too_early_is_refused(service, user) -> None:
     events, messages = run_action(ActionSubmitRating(), user_tracker("", user=user, slots=slots))
 
     assert events == RATING_DONE
-    assert sent_texts(messages) == [RatingTooEarlyError.user_message]
+    assert responses(messages) == [("utter_booking_error_rating_too_early", {})]
 
 
 def test_rating_without_a_score_does_nothing(user) -> None:
@@ -760,7 +786,7 @@ def test_submit_rating_when_the_database_is_down(database_down, user) -> None:
     events, messages = run_action(ActionSubmitRating(), user_tracker("", user=user, slots=slots))
 
     assert events == RATING_DONE
-    assert sent_texts(messages) == [T.SERVICE_DOWN]
+    assert responses(messages) == [service_down()]
 
 
 def test_reschedule_of_a_cancelled_booking_is_refused(service, user) -> None:
@@ -772,4 +798,4 @@ def test_reschedule_of_a_cancelled_booking_is_refused(service, user) -> None:
     )
 
     assert events == []
-    assert sent_texts(messages) == [BookingNotActiveError.user_message]
+    assert responses(messages) == [("utter_booking_error_booking_not_active", {})]

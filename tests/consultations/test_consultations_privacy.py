@@ -17,7 +17,7 @@ def test_normalise_phone_returns_eleven_digits() -> None:
 def test_invalid_phones_raise_with_chinese_message(raw: str) -> None:
     with pytest.raises(InvalidPhoneError) as info:
         normalise_phone(raw)
-    assert "手机号" in info.value.user_message
+    assert info.value.field == "phone" and info.value.kind == "invalid_phone"
     assert raw.replace(" ", "") not in str(info.value) or not raw
 
 

@@ -27,7 +27,7 @@ from consultations.errors import (
     UnknownDistrictError,
     UnknownTopicError,
 )
-from consultations.model import BookingStatus, FormPreference, ServiceForm
+from consultations.model import AREAS, BookingStatus, FormPreference, ServiceForm
 from consultations.repository import Repository
 from consultations.schema import bookings, ratings
 from consultations.service import BookingService
@@ -66,7 +66,7 @@ def test_find_experts_without_a_match(service) -> None:
 def test_find_experts_rejects_unknown_words(service) -> None:
     with pytest.raises(UnknownTopicError) as info:
         service.find_experts("炒股")
-    assert "融资" in info.value.user_message
+    assert info.value.field == "topic" and info.value.data == {"topics": AREAS}
     with pytest.raises(UnknownDistrictError):
         service.find_experts("融资", district="朝阳区")
 
@@ -103,7 +103,7 @@ def test_full_slot(service, booking_args) -> None:
     service.book(**booking_args(E12_WED_1400, user="u1"))
     with pytest.raises(SlotFullError) as info:
         service.book(**booking_args(E12_WED_1400, user="u2"))
-    assert info.value.user_message == "这个时段刚刚约满了，请换一个时段。"
+    assert info.value.kind == "slot_full" and info.value.field == "slot"
     assert slot(service, E12_WED_1400).booked == 1
 
 
@@ -136,7 +136,7 @@ def test_slot_beyond_the_horizon(service, booking_args) -> None:
     service.refresh(days=30)  # slots exist, but only 14 days are offered
     with pytest.raises(SlotOutsideHorizonError) as info:
         service.book(**booking_args("E01-20261215-0900"))
-    assert "14 天" in info.value.user_message
+    assert info.value.data == {"horizon_days": 14} and service.rules.horizon_days == 14
     assert all(s.local_start.day <= 11 for s in service.expert_slots("E01"))
 
 
@@ -155,7 +155,7 @@ def test_max_active_bookings(service, clock, booking_args) -> None:
         service.book(**booking_args(slot_id))
     with pytest.raises(MaxActiveBookingsError) as info:
         service.book(**booking_args(E01_TUE_1000))
-    assert "3 个" in info.value.user_message
+    assert info.value.data == {"limit": 3} and service.rules.max_active_bookings == 3
     first = service.bookings("openid-alice")[0]
     service.cancel("openid-alice", first.code)
     service.book(**booking_args(E01_TUE_1000))
@@ -203,7 +203,7 @@ def test_cancel_window(service, clock, booking_args) -> None:
     clock.set_shanghai(2026, 11, 30, 9, 30)
     with pytest.raises(CancelTooLateError) as info:
         service.cancel("openid-alice", booking.code)
-    assert "24 小时" in info.value.user_message
+    assert info.value.data == {"hours": 24} and service.rules.cancel_min_hours == 24
     with pytest.raises(CancelTooLateError):
         service.reschedule("openid-alice", booking.code, E01_THU_1900_ONLINE)
     clock.set_shanghai(2026, 11, 30, 9, 0)  # exactly 24 hours ahead is still allowed
@@ -270,7 +270,7 @@ def test_rating_only_after_the_session_and_only_once(service, clock, booking_arg
     booking = service.book(**booking_args(E01_TUE_0900))  # 09:00-10:00 on 2026-12-01
     with pytest.raises(RatingTooEarlyError) as info:
         service.rate("openid-alice", booking.code, 5)
-    assert "结束后" in info.value.user_message
+    assert info.value.kind == "rating_too_early" and info.value.field == "rating"
     clock.set_shanghai(2026, 12, 1, 9, 59)
     with pytest.raises(RatingTooEarlyError):
         service.rate("openid-alice", booking.code, 5)

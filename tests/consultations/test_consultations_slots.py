@@ -92,7 +92,7 @@ def test_unknown_calendar_year_is_refused_not_guessed() -> None:
     with pytest.raises(CalendarUnknownError) as info:
         classify(beyond)
     assert str(beyond.year) in str(info.value) and "chinesecalendar" in str(info.value)
-    assert "尚未公布" in info.value.user_message
+    assert info.value.kind == "calendar_unknown" and info.value.field == "date"
     generation = generate(CATALOGUE.experts, last - timedelta(days=2), 5, MONDAY)
     assert generation.unknown_days == (beyond, beyond + timedelta(days=1))
     assert all(s.local_date <= last for s in generation.slots)
