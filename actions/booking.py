@@ -484,7 +484,7 @@ class ActionAskBookingConfirm(Action):
             when=chosen["when"],
             topic=tracker.get_slot("booking_topic"),
             stage=tracker.get_slot("booking_stage"),
-            name=tracker.get_slot("booking_name"),
+            caller=tracker.get_slot("booking_name"),
             phone=mask_phone(tracker.get_slot("booking_phone")),
         )
         return []
@@ -545,7 +545,7 @@ class ActionSubmitBooking(Action):
             code=booking.code,
             expert=expert,
             when=booking.slot.describe(),
-            name=booking.name or "",
+            caller=booking.name or "",
             phone=mask_phone(booking.phone),
             prepare=booking.prepare,
             free=free,

@@ -546,7 +546,7 @@ def test_summary_shows_the_chosen_slot_and_a_masked_phone(service) -> None:
         "when": offers[0]["when"],
         "topic": "股权",
         "stage": "筹备中",
-        "name": "张女士",
+        "caller": "张女士",
         "phone": mask_phone("13800138000"),
     }
     assert responses(messages) == [("utter_booking_summary", values)]
@@ -587,7 +587,7 @@ def test_confirmed_booking_is_made_once_and_a_repeat_says_so(service) -> None:
         "code": booking.code,
         "expert": expert,
         "when": booking.slot.describe(),
-        "name": "张女士",
+        "caller": "张女士",
         "phone": mask_phone("13800138000"),
         "prepare": booking.prepare,
         "free": (rules.notice or "咨询免费。") if rules.free_of_charge else "",
@@ -827,3 +827,16 @@ def test_the_console_api_words_errors_as_the_bot_does(domain, cls) -> None:
     data = {"topics": AREAS, "horizon_days": 14, "hours": 24, "limit": 3}
     for error in (cls(**data), cls(field="name", **data)):
         assert _error_text(error) == domain_text(error_response(domain, error), **error_values(error))
+
+
+def test_no_response_value_escapes_the_privacy_scrub(domain) -> None:
+    # A response's values are stored with the bot's message; the scrub of names and numbers in the
+    # stored conversation leaves structural keys alone, so no value may be called like one.
+    from bot.tracker_privacy import _STRUCTURAL_KEYS
+
+    names = {
+        slot
+        for variants in domain["responses"].values()
+        for slot in re.findall(r"{(\w+)}", variants[0]["text"])
+    }
+    assert names and names & _STRUCTURAL_KEYS == set()
