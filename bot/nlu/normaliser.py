@@ -12,6 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.message_kind import EMPTY_TEXT
 from zh.normalise import normalise
 
 # Longer messages are cut before NLU: nobody asks a policy question in more than this, and the
@@ -50,9 +51,15 @@ class TextNormaliser(GraphComponent):
     @staticmethod
     def _normalise(message: Message, max_chars: int | None = None) -> None:
         text = message.get(TEXT)
-        if not text:
+        predicting = max_chars is not None
+        if not text and not (predicting and text is not None):
             return
         normalised = normalise(text)[:max_chars]
+        if predicting and not normalised.strip():
+            # Only spaces (half- or full-width): an empty text has no tokens, hence no features, and
+            # the intent classifier fails on it, so the message got no reply at all. A fixed word
+            # instead, which MessageKindClassifier routes to the "please ask your question" prompt.
+            normalised = EMPTY_TEXT
         if normalised == text:
             return
         entities = message.get(ENTITIES) or []

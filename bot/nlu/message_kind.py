@@ -1,0 +1,207 @@
+"""Rasa component that routes messages the intent classifier cannot judge (issue #16, part 5).
+
+Runs last in the pipeline, after FallbackClassifier, and overrides the intent of four kinds of
+message, each answered by a rule (data/rules/conversation.yml):
+
+- `empty_message`: nothing to read — spaces (half- or full-width), punctuation, emoji, a lone
+  interjection. A lone number is left to the classifier: it may answer a menu or a form question. The featurisers give such a text no features, so without this the classifier's
+  guess decides (or, for an empty text, nothing replies at all).
+- `english`: Latin-script text without Chinese characters. The classifier is trained on Chinese and
+  reads English as noise (it used to answer "How can I get a startup loan?" with the bot-challenge
+  reply); the English action answers it from the knowledge base.
+- `out_of_scope`: a question about another city's policies (深圳创业补贴有多少) that does not mention
+  Shanghai. The knowledge base holds Shanghai's policies only, so answering with its figures is wrong.
+- `ask_policy`: a message that is essentially a policy name (就业困难人员灵活就业社保补贴). The KB
+  recogniser finds the name; without this the applicant group inside the name made it a profile
+  statement (`inform`).
+
+Every other message keeps the classifier's intent, except that `empty_message` and `english` are
+decided here only: a classifier guess of either for a message that is neither gives way to the next
+intent of its ranking.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+EMPTY_INTENT = "empty_message"
+# What TextNormaliser puts in place of a text that is only whitespace (see there).
+EMPTY_TEXT = "empty"
+ENGLISH_INTENT = "english"
+# Another city's policies are out of scope: the out-of-scope reply says so and points to that city's
+# 12333 (domain/conversation.yml, utter_out_of_scope).
+OTHER_CITY_INTENT = "out_of_scope"
+POLICY_INTENT = "ask_policy"
+
+# A lone interjection carries no question (啊, 呃). Not 嗯 or 哦: those say yes (affirm).
+INTERJECTIONS = frozenset("啊呃额唉诶欸喔")
+
+# Single Latin words the Chinese training data knows (hello, ok, bye): the classifier keeps them.
+KNOWN_LATIN_WORDS = frozenset({"hi", "hello", "hey", "bye", "ok", "okay", "thanks", "thx", "yes", "no"})
+
+# Other cities people compare Shanghai with. 长三角 questions name them too, but ask about the
+# cooperation, which Shanghai's knowledge base covers.
+OTHER_CITIES = (
+    "北京",
+    "天津",
+    "重庆",
+    "深圳",
+    "广州",
+    "杭州",
+    "南京",
+    "苏州",
+    "无锡",
+    "宁波",
+    "合肥",
+    "成都",
+    "武汉",
+    "西安",
+    "长沙",
+    "郑州",
+    "青岛",
+    "厦门",
+    "福州",
+    "济南",
+    "沈阳",
+    "大连",
+    "昆山",
+    "嘉兴",
+    "南通",
+)
+SHANGHAI_MARKERS = ("上海", "沪", "长三角")
+# Only a question about policies is another city's policy question ("去北京的机票" is out of scope).
+POLICY_CUES = (
+    "创业",
+    "补贴",
+    "补助",
+    "贷款",
+    "政策",
+    "社保",
+    "孵化",
+    "培训",
+    "扶持",
+    "大赛",
+    "开店",
+    "开公司",
+)
+
+# A policy name is "the message" when, punctuation and particles aside, little else is left.
+FILLER = re.compile(
+    r"[的吗呢吧呀啊了嘛？?！!。.，,、\s]|请问|想问|问一下|咨询|了解一下|了解|一下|政策|是什么|介绍"
+)
+MAX_LEFTOVER_CHARS = 2
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def is_contentless(text: str) -> bool:
+    """Nothing to answer: no letters or digits at all, or a lone interjection."""
+    letters = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
+    if not letters:
+        return True  # spaces, punctuation, emoji only
+    return all(ch in INTERJECTIONS for ch in letters)
+
+
+def is_english(text: str) -> bool:
+    """Latin-script words and no Chinese characters (a single known word such as "hello" excepted)."""
+    if any(_is_cjk(ch) for ch in text):
+        return False
+    words = _LATIN_WORD.findall(text)
+    if not words:
+        return False
+    return not (len(words) == 1 and words[0].lower() in KNOWN_LATIN_WORDS)
+
+
+def other_city(text: str) -> str | None:
+    """The other city asked about, when the message does not also speak of Shanghai."""
+    if any(marker in text for marker in SHANGHAI_MARKERS) or not any(cue in text for cue in POLICY_CUES):
+        return None
+    return next((city for city in OTHER_CITIES if city in text), None)
+
+
+def is_bare_policy_name(text: str, entities: list[dict[str, Any]]) -> bool:
+    """The message is a recognised policy name and (almost) nothing else."""
+    spans = [
+        (e["start"], e["end"])
+        for e in entities
+        if e.get("entity") == "policy" and e.get("start") is not None and e.get("end") is not None
+    ]
+    if not spans:
+        return False
+    rest = list(text)
+    for start, end in spans:
+        rest[start:end] = [""] * (end - start)
+    return len(FILLER.sub("", "".join(rest))) <= MAX_LEFTOVER_CHARS
+
+
+RULE_ONLY_INTENTS = (EMPTY_INTENT, ENGLISH_INTENT)
+
+
+def _set_intent(message: Message, name: str) -> None:
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set("intent_ranking", [intent], add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class MessageKindClassifier(GraphComponent):
+    """Overrides the intent of contentless, English, other-city and bare-policy-name messages."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MessageKindClassifier:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            kind = self.kind(message.get(TEXT) or "", message.get(ENTITIES) or [])
+            if kind:
+                _set_intent(message, kind)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in RULE_ONLY_INTENTS:
+                self._next_best(message)
+        return messages
+
+    @staticmethod
+    def _next_best(message: Message) -> None:
+        ranking = [
+            dict(i)
+            for i in message.get("intent_ranking") or []
+            if i.get(INTENT_NAME_KEY) not in RULE_ONLY_INTENTS
+        ]
+        intent = ranking[0] if ranking else {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, intent, add_to_output=True)
+        message.set("intent_ranking", ranking or [intent], add_to_output=True)
+
+    @staticmethod
+    def kind(text: str, entities: list[dict[str, Any]]) -> str | None:
+        if text == EMPTY_TEXT or is_contentless(text):
+            return EMPTY_INTENT
+        if is_english(text):
+            return ENGLISH_INTENT
+        if other_city(text):
+            return OTHER_CITY_INTENT
+        if is_bare_policy_name(text, entities):
+            return POLICY_INTENT
+        return None
