@@ -15,20 +15,32 @@ instead of the next one. Only replied questions (`_asked`) are never asked again
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values
-from policies_kb import NEED_MORE_INFO, QUESTIONS, KnowledgeBase, ProfileError, render_check_all
+from policies_kb import (
+    ELIGIBLE,
+    NEED_MORE_INFO,
+    NOT_ELIGIBLE,
+    QUESTIONS,
+    KnowledgeBase,
+    ProfileError,
+    render_check_all,
+)
+from policies_kb.eligibility import condition_answer
 from policies_kb.profile import FIELD_TYPES
 from policies_kb.profile_text import extract_profile, parse_answer
+from policies_kb.render.checks import condition_reply, decided_verdict
 
 ALL_POLICIES = "all"
 COMPLETE = "__complete__"
@@ -207,6 +219,74 @@ def parse_field(kb: KnowledgeBase, field: str, text: str, on: date) -> tuple[Any
     return parsed.value, None
 
 
+# The condition a yes/no question is about ("外地户口能贷款吗" -> hukou), by the words that name it.
+CONDITION_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
+    (r"户口|户籍|居住证|外地|本地人|外省|非沪", frozenset({"hukou"})),
+    (r"注册|成立|开业|经营", frozenset({"registration_date"})),
+    (r"\d+岁|年龄|年纪|多大", frozenset({"age"})),
+    (r"社保", frozenset({"social_insurance_months"})),
+    (r"毕业", frozenset({"graduation_date"})),
+    (r"员工|雇|招人", frozenset({"employees"})),
+)
+YES_NO_RE = re.compile(r"能不能|能否|可不可以|可以吗|能.{0,8}吗|行不行|行吗|还能|算不算")
+LOAN_WORDS = re.compile(r"贷款|贷")
+
+
+def full_check_button(policy_id: str) -> list[dict[str, str]]:
+    payload = "/check_eligibility" + json.dumps({"policy": policy_id}, ensure_ascii=False)
+    return [{"title": "完整判断", "payload": payload}]
+
+
+def asked_topics(text: str) -> frozenset[str]:
+    found: set[str] = set()
+    for pattern, fields in CONDITION_TOPICS:
+        if re.search(pattern, text):
+            found |= fields
+    return frozenset(found)
+
+
+def decided_reply(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any], on: date) -> str | None:
+    """The final verdict when the profile already decides the policy (eligible or not), else None."""
+    if policy_id == ALL_POLICIES:
+        return None
+    applicant = kb.profile(user_fields(profile))
+    result = kb.check(policy_id, applicant, on)
+    if not result.current or result.status not in (ELIGIBLE, NOT_ELIGIBLE):
+        return None
+    others = kb.check_all(applicant, on) if result.status == NOT_ELIGIBLE else []
+    return decided_verdict(result, kb.get(policy_id), others, kb.catalogue)
+
+
+def condition_reply_for(
+    kb: KnowledgeBase, policy_id: str, text: str, facts: dict[str, Any], on: date
+) -> tuple[str, str] | None:
+    """(the answer, the policy) to a yes/no question about one condition, else None."""
+    topics = asked_topics(text)
+    if not topics or not YES_NO_RE.search(text) or len(topics) > 2:
+        return None
+    if policy_id == ALL_POLICIES:
+        if not LOAN_WORDS.search(text):
+            return None
+        candidates = [
+            p.id
+            for p in kb.catalogue.policies.values()
+            if p.category == "loan" and p.status == "current" and p.scope == "city" and p.eligibility
+        ]
+    else:
+        candidates = [policy_id]
+    applicant = kb.profile(user_fields(merge({}, facts)))
+    replies = []
+    for candidate in candidates:
+        answer = condition_answer(kb.get(candidate), applicant, set(topics), on, kb.catalogue)
+        if answer.lines:
+            replies.append((condition_reply(answer), candidate))
+    if not replies:
+        return None
+    if len(replies) == 1:
+        return replies[0]
+    return "\n\n".join(r for r, _ in replies), ALL_POLICIES
+
+
 def choose_policy(tracker: Tracker, kb: KnowledgeBase) -> str:
     named = [p for p in latest_entity_values(tracker, "policy") if p in kb.catalogue.policies]
     if named:
@@ -226,12 +306,23 @@ class ActionStartEligibility(Action):
     ) -> list[EventType]:
         kb, on = knowledge_base(), today()
         policy_id = choose_policy(tracker, kb)
-        profile = merge(
-            stored_profile(tracker), extract_profile(tracker.latest_message.get("text") or "", on)
-        )
+        text = tracker.latest_message.get("text") or ""
+        facts = extract_profile(text, on)
+        profile = merge(stored_profile(tracker), facts)
         for key in (ASKED, PENDING, REASK):
             profile.pop(key, None)
         profile[ASKED] = []
+        direct = self.direct_answer(kb, policy_id, text, facts, profile, on)
+        if direct is not None:
+            reply, buttons, events = direct
+            dispatcher.utter_message(text=reply, buttons=buttons)
+            return [
+                *events,
+                SlotSet("profile", profile),
+                SlotSet("requested_profile_field", None),
+                SlotSet("profile_answer", None),
+                FollowupAction("action_listen"),
+            ]
         try:
             missing = next_missing_field(kb, policy_id, profile, on)
         except ProfileError:
@@ -245,6 +336,30 @@ class ActionStartEligibility(Action):
             SlotSet("requested_profile_field", None),
             SlotSet("profile_answer", COMPLETE if missing is None else None),
         ]
+
+    @staticmethod
+    def direct_answer(
+        kb: KnowledgeBase,
+        policy_id: str,
+        text: str,
+        facts: dict[str, Any],
+        profile: dict[str, Any],
+        on: date,
+    ) -> tuple[str, list[dict[str, str]], list[EventType]] | None:
+        """The reply that needs no form: a verdict the message's facts decide, or the answer to a
+        yes/no question about one condition (with a button for the full check)."""
+        try:
+            condition = condition_reply_for(kb, policy_id, text, facts, on)
+            verdict = None if condition or not facts else decided_reply(kb, policy_id, profile, on)
+        except ProfileError:
+            return None
+        if condition is not None:
+            reply, about = condition
+            buttons = full_check_button(about) if about != ALL_POLICIES else []
+            return reply, buttons, [SlotSet("eligibility_policy", about)]
+        if verdict is not None:
+            return verdict, [], [SlotSet("eligibility_policy", policy_id)]
+        return None
 
 
 class ActionAskProfileAnswer(Action):
@@ -314,7 +429,13 @@ class ActionReportEligibility(Action):
         if policy_id == ALL_POLICIES:
             dispatcher.utter_message(text=render_check_all(kb.check_all(applicant, on), kb.catalogue))
         else:
-            dispatcher.utter_message(text=kb.render_check(kb.check(policy_id, applicant, on)))
+            result = kb.check(policy_id, applicant, on)
+            others = kb.check_all(applicant, on) if result.status == NOT_ELIGIBLE else []
+            if result.current and result.status in (ELIGIBLE, NOT_ELIGIBLE):
+                text = decided_verdict(result, kb.get(policy_id), others, kb.catalogue)
+            else:
+                text = kb.render_check(result)
+            dispatcher.utter_message(text=text)
         return [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
 
 

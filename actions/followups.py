@@ -8,7 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import ALL_POLICIES, merge, stored_profile, user_fields
+from actions.eligibility import (
+    ALL_POLICIES,
+    ActionStartEligibility,
+    choose_policy,
+    merge,
+    stored_profile,
+    user_fields,
+)
 from actions.knowledge import knowledge_base, log_unanswered, today
 from actions.policy_answers import latest_entity_values
 from policies_kb import ProfileError, render_answer, render_check_all
@@ -26,6 +33,17 @@ class ActionAnswerFollowup(Action):
         kb, on = knowledge_base(), today()
         facts = extract_profile(tracker.latest_message.get("text") or "", on)
         checked = tracker.get_slot("eligibility_policy")
+        text = tracker.latest_message.get("text") or ""
+        if facts and [p for p in latest_entity_values(tracker, "policy") if p in kb.catalogue.policies]:
+            # A message that names a policy and gives facts: the verdict (or the condition) at once.
+            named = choose_policy(tracker, kb)
+            profile = merge(stored_profile(tracker), facts)
+            direct = ActionStartEligibility.direct_answer(kb, named, text, facts, profile, on)
+            if direct is not None:
+                reply, buttons, events = direct
+                dispatcher.utter_message(text=reply, buttons=buttons)
+                return [*events, SlotSet("profile", profile)]
+            checked = named
         if facts:
             profile = merge(stored_profile(tracker), facts)
             try:
@@ -36,9 +54,16 @@ class ActionAnswerFollowup(Action):
             if checked == ALL_POLICIES:
                 dispatcher.utter_message(text=render_check_all(kb.check_all(applicant, on), kb.catalogue))
             elif checked in kb.catalogue.policies:
-                dispatcher.utter_message(
-                    text="已按您更正的情况重新判断：\n\n" + kb.render_check(kb.check(checked, applicant, on))
+                prefix = (
+                    ""
+                    if checked != tracker.get_slot("eligibility_policy")
+                    else "已按您更正的情况重新判断：\n\n"
                 )
+                dispatcher.utter_message(text=prefix + kb.render_check(kb.check(checked, applicant, on)))
+                events = [SlotSet("profile", profile)]
+                if checked != tracker.get_slot("eligibility_policy"):
+                    events.append(SlotSet("eligibility_policy", checked))
+                return events
             else:
                 dispatcher.utter_message(text=NOTED)
             return [SlotSet("profile", profile)]

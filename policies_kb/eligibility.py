@@ -242,3 +242,50 @@ def check_all(profile: ApplicantProfile, on: date, catalogue: Catalogue) -> list
         if p.status == "current" and p.eligibility
     ]
     return sorted(results, key=lambda r: _ORDER[r.status])
+
+
+def rule_citation(rule: Rule, policy: Policy, catalogue: Catalogue) -> str:
+    """The rule's "（依据：文号）", as the verdicts cite it."""
+    return _cite(rule, policy, catalogue)
+
+
+def rule_fields(rule: Rule) -> tuple[str, ...]:
+    """The profile fields a rule reads (none for a manual check)."""
+    if rule.check is None:
+        return ()
+    _, missing = evaluate(rule.check, ApplicantProfile(), date.today())
+    return missing
+
+
+@dataclass(frozen=True)
+class ConditionAnswer:
+    """How the rules of one policy that read `fields` stand on a partial profile.
+
+    result: met | not_met | unknown for each (rule, citation)."""
+
+    policy_id: str
+    policy_name: str
+    lines: tuple[tuple[str, str, str], ...]  # (result, rule text, citation)
+
+    @property
+    def verdict(self) -> str | None:
+        results = {r for r, _, _ in self.lines}
+        if not results:
+            return None
+        if "not_met" in results:
+            return "not_met"
+        return "met" if results == {"met"} else "unknown"
+
+
+def condition_answer(
+    policy: Policy, profile: ApplicantProfile, fields: set[str], on: date, catalogue: Catalogue
+) -> ConditionAnswer:
+    """The rules of `policy` about the asked `fields`, evaluated on what the user said."""
+    lines = []
+    for rule in policy.eligibility:
+        if rule.check is None or not set(rule_fields(rule)) & fields:
+            continue
+        truth, _ = evaluate(rule.check, profile, on)
+        result = {True: "met", False: "not_met", None: "unknown"}[truth]
+        lines.append((result, f"{rule.text}{_caveat(rule)}", _cite(rule, policy, catalogue)))
+    return ConditionAnswer(policy.id, policy.name, tuple(lines))

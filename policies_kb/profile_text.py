@@ -741,7 +741,31 @@ def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
         date_field = _extract_segment(t[last : m.start()], today, out, None)
         last = m.end()
     _extract_segment(t[last:], today, out, date_field)
+    _add_implied(t, today, out)
     return {k: v for k, v in out.items() if v.ok}
+
+
+# "注册两年了", "公司成立3年多" state a registration date as a duration before today.
+_REGISTERED_FOR_RE = re.compile(r"(?:注册|成立|开业|开|办)(?:了)?(\d+)(年|个月)(多|半)?(?:了)?")
+
+
+def _add_implied(t: str, today: date, out: dict[str, ParsedAnswer]) -> None:
+    """Facts one stated fact implies: a graduation date makes a 高校毕业生 (or a student, when it is
+    still ahead); "注册N年了" is a registration date; a registration date means an organisation exists."""
+    if "registration_date" not in out and (m := _REGISTERED_FOR_RE.search(t)):
+        n = int(m.group(1))
+        months = n * 12 if m.group(2) == "年" else n
+        extra = 6 if m.group(3) == "半" and m.group(2) == "年" else 0
+        hi = today - relativedelta(months=months + extra)
+        lo = hi - relativedelta(months=11) if m.group(3) == "多" else hi
+        out["registration_date"] = ParsedAnswer(hi, True, None, lo != hi, (lo, hi))
+    graduation = out.get("graduation_date")
+    if graduation is not None and graduation.ok and isinstance(graduation.value, date):
+        group = "college_graduate" if graduation.value <= today else "student"
+        previous = out.get("groups")
+        known = previous.value if previous and isinstance(previous.value, frozenset) else frozenset()
+        if group in _groups().values() and not known & {"college_graduate", "student"}:
+            out["groups"] = _good(frozenset(known | {group}))
 
 
 def extract_profile(text: str, today: date) -> dict[str, Any]:

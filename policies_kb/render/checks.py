@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..eligibility import BASIS_LAPSED, ELIGIBLE, NEED_MORE_INFO, EligibilityResult
-from ..model import Catalogue
+from ..eligibility import (
+    BASIS_LAPSED,
+    ELIGIBLE,
+    NEED_MORE_INFO,
+    NOT_ELIGIBLE,
+    ConditionAnswer,
+    EligibilityResult,
+)
+from ..model import Catalogue, Policy
 from .labels import STATUS_LABELS
 from .lines import Rendered
 
@@ -82,3 +89,58 @@ def check_all_summary(results: Iterable[EligibilityResult], catalogue: Catalogue
 def render_check_all(results: Iterable[EligibilityResult], catalogue: Catalogue) -> str:
     """`check_all_summary` as one text."""
     return check_all_summary(results, catalogue).text
+
+
+# -- a verdict decided by the facts of one message, and a yes/no question about one condition ----
+
+ALSO_FITS = "您还可以看看："
+ALSO_MAYBE = "可能适合您的其他政策（还需了解一些情况）："
+FULL_CHECK = "想完整判断能否申请，请说“帮我判断{name}”。"
+CONDITION_HEADS = {"met": "可以。", "not_met": "不可以。", "unknown": "要看具体情况。"}
+CONDITION_LINE = {"met": "符合", "not_met": "不符合", "unknown": "需满足"}
+MAX_ALTERNATIVES = 3
+
+
+def benefit_line(policy: Policy) -> str | None:
+    """The amount the policy gives, as the knowledge base states it."""
+    facts = [f for f in policy.facts if "amount" in f.key and not f.key.startswith("old_")]
+    if not facts:
+        return None
+    return "；".join(f"{f.label}：{f.text}" for f in facts)
+
+
+def decided_verdict(
+    result: EligibilityResult, policy: Policy, others: Iterable[EligibilityResult], catalogue: Catalogue
+) -> str:
+    """The verdict with the amount when eligible, and the other policies that may fit when not
+    (the policy's related ones first)."""
+    verdict = check_verdict(result)
+    extra = []
+    if result.status == ELIGIBLE and (benefit := benefit_line(policy)):
+        extra.append(benefit)
+    if result.status == NOT_ELIGIBLE:
+        related = {pid: i for i, pid in enumerate(policy.related)}
+        shown = sorted(
+            (r for r in summarised(others, catalogue) if r.policy_id != result.policy_id),
+            key=lambda r: related.get(r.policy_id, len(related)),
+        )
+        fits = [r for r in shown if r.status == ELIGIBLE][:MAX_ALTERNATIVES]
+        maybe = [r for r in shown if r.status == NEED_MORE_INFO][:MAX_ALTERNATIVES]
+        if fits:
+            extra.append(_listed(ALSO_FITS, fits))
+        if maybe:
+            extra.append(_listed(ALSO_MAYBE, maybe))
+    body = list(verdict.body)
+    return "\n\n".join([*verdict.head, *body[:-1], *extra, *body[-1:]])
+
+
+def condition_reply(answer: ConditionAnswer) -> str:
+    """First line 可以/不可以/要看具体情况, then each deciding condition with its 文号, then the full check."""
+    verdict = answer.verdict or "unknown"
+    lines = [f"{CONDITION_HEADS[verdict]}「{answer.policy_name}」的相关条件："]
+    for result, text, cite in answer.lines:
+        lines.append(f"· {CONDITION_LINE[result]}：{text}{cite}")
+    if verdict == "met":
+        lines.append("这一条符合，其他条件也需满足。")
+    lines.append(FULL_CHECK.format(name=answer.policy_name))
+    return "\n".join(lines)

@@ -244,7 +244,15 @@ def test_fact_about_another_field_is_kept_and_the_question_stays_pending() -> No
 
     assert events == [
         SlotSet("profile_answer", None),
-        SlotSet("profile", {"_asked": [], "_pending": "hukou", "graduation_date": "2025-06-01"}),
+        SlotSet(
+            "profile",
+            {
+                "_asked": [],
+                "_pending": "hukou",
+                "graduation_date": "2025-06-01",
+                "groups": ["college_graduate"],  # a graduation date implies the group
+            },
+        ),
     ]
     assert messages == []
 

@@ -321,7 +321,7 @@ def test_correction_after_a_check_rechecks_that_policy(kb) -> None:
 
     events, messages = run_action(ActionAnswerFollowup(), tracker)
 
-    profile = {"hukou": "shanghai", "graduation_date": "2025-06-01"}
+    profile = {"hukou": "shanghai", "graduation_date": "2025-06-01", "groups": ["college_graduate"]}
     assert events == [SlotSet("profile", profile)]
     expected = kb.render_check(kb.check(FIRST_BUSINESS, kb.profile(profile), ON))
     assert sent_texts(messages) == ["已按您更正的情况重新判断：\n\n" + expected]

@@ -21,6 +21,7 @@ from zh.places import DISTRICTS
 
 TODAY = date(2026, 11, 28)
 D = date
+GRADUATE = frozenset({"college_graduate"})
 VOCABULARY = yaml.safe_load(
     (Path(__file__).parents[2] / "policies_kb" / "data" / "vocabulary.yaml").read_text(encoding="utf-8")
 )
@@ -339,8 +340,8 @@ EXTRACTED: list[tuple[str, dict]] = [
         {"hukou": "residence_permit", "registration_date": D(2024, 7, 1), "registration_district": "xuhui",
          "business_type": "individual_business"},
     ),
-    ("不对，我是前年6月毕业的", {"graduation_date": D(2024, 6, 1)}),
-    ("我是2023年6月毕业的，不对，是2024年6月", {"graduation_date": D(2024, 6, 1)}),
+    ("不对，我是前年6月毕业的", {"graduation_date": D(2024, 6, 1), "groups": GRADUATE}),
+    ("我是2023年6月毕业的，不对，是2024年6月", {"graduation_date": D(2024, 6, 1), "groups": GRADUATE}),
     ("海归，1992年3月出生，还没注册，第一次创业", {"groups": frozenset({"returned_overseas"}), "hukou":
      "returned_overseas_startup", "birth_date": D(1992, 3, 1), "business_type": "none", "first_business": True}),
     ("我不是退役军人，是在读学生", {"groups": frozenset({"student"})}),
