@@ -46,8 +46,35 @@ POLICY_INTENT = "ask_policy"
 # A lone interjection carries no question (啊, 呃). Not 嗯 or 哦: those say yes (affirm).
 INTERJECTIONS = frozenset("啊呃额唉诶欸喔")
 
-# Single Latin words the Chinese training data knows (hello, ok, bye): the classifier keeps them.
-KNOWN_LATIN_WORDS = frozenset({"hi", "hello", "hey", "bye", "ok", "okay", "thanks", "thx", "yes", "no"})
+# The Latin small talk the Chinese training data knows (hello, bye bye, thanks a lot, nope, help):
+# messages of only these words keep the classifier's intent.
+KNOWN_LATIN_WORDS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "bye",
+        "see",
+        "you",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "ty",
+        "thx",
+        "a",
+        "lot",
+        "yes",
+        "yep",
+        "yeah",
+        "no",
+        "nope",
+        "help",
+        "quit",
+        "stop",
+        "q",
+    ]
+)
 
 # Other cities people compare Shanghai with. 长三角 questions name them too, but ask about the
 # cooperation, which Shanghai's knowledge base covers.
@@ -95,11 +122,11 @@ POLICY_CUES = (
     "开公司",
 )
 
-# A policy name is "the message" when, punctuation and particles aside, little else is left.
-FILLER = re.compile(
-    r"[的吗呢吧呀啊了嘛？?！!。.，,、\s]|请问|想问|问一下|咨询|了解一下|了解|一下|政策|是什么|介绍"
-)
-MAX_LEFTOVER_CHARS = 2
+# A policy name is "the message" when, punctuation and particles aside, nothing else is left
+# (预约创业指导专家 is a booking: 预约 is left). Only a classifier guess of a profile statement or of
+# "not understood" is overridden: the classifier read 就业困难人员 in the name as a fact about the user.
+FILLER = re.compile(r"[的吗呢吧呀啊了嘛？?！!。.，,、\s]|请问|想问|问一下|了解一下|了解|政策|是什么|介绍")
+OVERRIDABLE_BY_POLICY_NAME = ("inform", "nlu_fallback")
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -117,13 +144,11 @@ def is_contentless(text: str) -> bool:
 
 
 def is_english(text: str) -> bool:
-    """Latin-script words and no Chinese characters (a single known word such as "hello" excepted)."""
+    """Latin-script words and no Chinese characters ("hello", "bye bye", "3q" excepted)."""
     if any(_is_cjk(ch) for ch in text):
         return False
-    words = _LATIN_WORD.findall(text)
-    if not words:
-        return False
-    return not (len(words) == 1 and words[0].lower() in KNOWN_LATIN_WORDS)
+    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    return bool(words) and not all(w in KNOWN_LATIN_WORDS for w in words)
 
 
 def other_city(text: str) -> str | None:
@@ -145,7 +170,7 @@ def is_bare_policy_name(text: str, entities: list[dict[str, Any]]) -> bool:
     rest = list(text)
     for start, end in spans:
         rest[start:end] = [""] * (end - start)
-    return len(FILLER.sub("", "".join(rest))) <= MAX_LEFTOVER_CHARS
+    return not FILLER.sub("", "".join(rest))
 
 
 RULE_ONLY_INTENTS = (EMPTY_INTENT, ENGLISH_INTENT)
@@ -176,10 +201,11 @@ class MessageKindClassifier(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            kind = self.kind(message.get(TEXT) or "", message.get(ENTITIES) or [])
+            guess = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            kind = self.kind(message.get(TEXT) or "", message.get(ENTITIES) or [], guess)
             if kind:
                 _set_intent(message, kind)
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in RULE_ONLY_INTENTS:
+            elif guess in RULE_ONLY_INTENTS:
                 self._next_best(message)
         return messages
 
@@ -195,13 +221,13 @@ class MessageKindClassifier(GraphComponent):
         message.set("intent_ranking", ranking or [intent], add_to_output=True)
 
     @staticmethod
-    def kind(text: str, entities: list[dict[str, Any]]) -> str | None:
+    def kind(text: str, entities: list[dict[str, Any]], guess: str | None = "inform") -> str | None:
         if text == EMPTY_TEXT or is_contentless(text):
             return EMPTY_INTENT
         if is_english(text):
             return ENGLISH_INTENT
         if other_city(text):
             return OTHER_CITY_INTENT
-        if is_bare_policy_name(text, entities):
+        if guess in OVERRIDABLE_BY_POLICY_NAME and is_bare_policy_name(text, entities):
             return POLICY_INTENT
         return None

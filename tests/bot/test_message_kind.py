@@ -40,7 +40,9 @@ def test_contentless_messages_get_the_prompt_intent(text: str) -> None:
     assert classify(text)["name"] == EMPTY_INTENT
 
 
-@pytest.mark.parametrize("text", ["1", "2024", "hello", "ok", "嗯", "哦", "首次创业补贴多少"])
+@pytest.mark.parametrize(
+    "text", ["1", "2024", "hello", "ok", "bye bye", "3q", "no no", "嗯", "哦", "首次创业补贴多少"]
+)
 def test_numbers_known_words_and_chinese_keep_the_classifier_intent(text: str) -> None:
     # A lone number may be a menu choice or a form answer.
     assert classify(text) == CLASSIFIED
@@ -91,3 +93,25 @@ def test_a_classifier_guess_of_a_rule_only_intent_gives_way_to_the_next_intent()
 
     assert processed.get(INTENT) == {"name": "ask_policy", "confidence": 0.3}
     assert processed.get("intent_ranking") == ranking[1:]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "intent"),
+    [
+        ("预约创业指导专家", 2, 8, "book_consultation"),
+        ("取消专家咨询", 2, 4, "cancel_booking"),
+        ("约一下专家志愿团", 3, 8, "book_consultation"),
+    ],
+)
+def test_a_policy_name_with_a_verb_keeps_the_classifier_intent(
+    text: str, start: int, end: int, intent: str
+) -> None:
+    guess = {"name": intent, "confidence": 0.6}
+    message = Message(data={TEXT: text, INTENT: guess, ENTITIES: policy_at(start, end)})
+    assert MessageKindClassifier().process([message])[0].get(INTENT) == guess
+    assert MessageKindClassifier.kind(text, policy_at(start, end), "inform") is None
+
+
+@pytest.mark.parametrize("text", ["help", "see you", "ty", "thanks a lot", "yep", "nope", "quit"])
+def test_latin_small_talk_of_the_training_data_keeps_the_classifier_intent(text: str) -> None:
+    assert classify(text) == CLASSIFIED
