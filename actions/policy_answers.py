@@ -1,8 +1,11 @@
 """Answers to policy questions, built from the knowledge base with sources.
 
 Which policy: the KB entities of this message, else the policy talked about before (for follow-ups
-such as "那利息呢？"), else a KB search. Which part of it: the `aspect` entity (amount, interest,
-duration, eligibility, how_to_apply, materials, deadline, source); without one, the policy card.
+such as "那利息呢？"), else a KB search. Which part of it: the aspects the question's words ask for
+(`detect_aspects`: guarantor, times, overdue, partnership, non_hukou, before_registration, combine,
+interest, duration, amount, ...) and the `aspect` entity; without one, the policy card. A question
+that spans policies (two named, a combine, an aspect of several products) gets one answer covering
+each of them; the menu only when no policy has what was asked.
 The answer itself is rendered by the knowledge base (`policies_kb.render.policy_answer`).
 """
 
@@ -21,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.knowledge import knowledge_base, log_unanswered, today
 from policies_kb import KnowledgeBase, Policy, render_answer
+from policies_kb.render.answers import cross_policy_answer, detect_aspects, expanded
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +72,16 @@ def resolve_policies(tracker: Tracker, kb: KnowledgeBase, on: date) -> tuple[lis
     return [], [kb.catalogue.policies[h.policy_id] for h in hits]
 
 
+def asked_aspects(tracker: Tracker) -> list[str]:
+    """The question's own aspect words first (the most specific), then the `aspect` entity."""
+    text = tracker.latest_message.get("text") or ""
+    return list(dict.fromkeys([*detect_aspects(text), *latest_entity_values(tracker, "aspect")]))
+
+
+def spans_policies(policies: list[Policy], aspects: list[str]) -> bool:
+    return len(policies) >= 2 and bool(aspects)
+
+
 class ActionAnswerPolicy(Action):
     def name(self) -> str:
         return "action_answer_policy"
@@ -75,6 +89,15 @@ class ActionAnswerPolicy(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         kb, on = knowledge_base(), today()
         policies, choices = resolve_policies(tracker, kb, on)
+        aspects = asked_aspects(tracker)
+        question = tracker.latest_message.get("text") or ""
+        districts = latest_entity_values(tracker, "district")
+        if choices and aspects:
+            top = choices[0].category
+            group = expanded([c for c in choices if c.category == top], kb.catalogue, on)
+            if (answer := cross_policy_answer(group, aspects, kb.catalogue, on, question)) is not None:
+                dispatcher.utter_message(text=answer.text)
+                return [SlotSet("policy", group[0].id), SlotSet("aspect", None)]
         if choices:
             dispatcher.utter_message(text=texts.WHICH_ONE, buttons=policy_buttons(choices))
             return []
@@ -83,8 +106,14 @@ class ActionAnswerPolicy(Action):
             await log_unanswered(tracker)
             dispatcher.utter_message(text=texts.NOT_FOUND)
             return [SlotSet("aspect", None)]
-        aspects = latest_entity_values(tracker, "aspect")
-        districts = latest_entity_values(tracker, "district")
+        covered = expanded(policies, kb.catalogue, on) if aspects else policies
+        if spans_policies(covered, aspects) and (
+            answer := cross_policy_answer(covered, aspects, kb.catalogue, on, question)
+        ):
+            dispatcher.utter_message(text=answer.text)
+            return [SlotSet("policy", policies[-1].id), SlotSet("aspect", None)]
         for policy in policies:
-            dispatcher.utter_message(text=render_answer(policy, kb.catalogue, on, aspects, districts))
+            dispatcher.utter_message(
+                text=render_answer(policy, kb.catalogue, on, aspects, districts, question)
+            )
         return [SlotSet("policy", policies[-1].id), SlotSet("aspect", None)]

@@ -122,4 +122,4 @@ def citation_lines(
         for s in dict.fromkeys(source_ids)
         if s in catalogue.sources
     ]
-    return tuple(lines[:limit])
+    return tuple(dict.fromkeys(lines))[:limit]  # two ids of one document are cited once

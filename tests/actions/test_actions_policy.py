@@ -54,9 +54,9 @@ def test_amount_question_answers_with_the_kb_figures_and_sources(kb) -> None:
     assert events == [SlotSet("policy", FIRST_BUSINESS), SlotSet("aspect", None)]
     assert len(messages) == 1
     lines = messages[0]["text"].split("\n")
-    assert lines[0] == f"【{policy.name}】"
     shown = aspect_facts(kb, FIRST_BUSINESS, "amount")
-    assert [line for line in lines if line.startswith("· ")] == [f"· {render_fact(f)}" for f in shown]
+    assert lines[0] == f"【{policy.name}】{render_fact(shown[0])}"  # the first line answers
+    assert [line for line in lines if line.startswith("· ")] == [f"· {render_fact(f)}" for f in shown[1:]]
     assert all(f.text in messages[0]["text"] for f in shown if f.value is not None)
     assert lines[-1].startswith("来源：") and messages[0]["buttons"] == []
 
@@ -99,7 +99,7 @@ def test_umbrella_item_lists_its_products_before_the_sources(kb) -> None:
     assert render_citation(kb.source(umbrella.sources[0])) in text
 
 
-def test_two_named_policies_get_two_answers_and_the_last_one_is_remembered(kb) -> None:
+def test_two_named_policies_get_one_answer_covering_each_and_the_last_one_is_remembered(kb) -> None:
     tracker = make_tracker(
         "一次性补贴和个人贷款分别多少",
         intent="ask_policy",
@@ -109,10 +109,13 @@ def test_two_named_policies_get_two_answers_and_the_last_one_is_remembered(kb) -
     events, messages = run_action(ActionAnswerPolicy(), tracker)
 
     assert events == [SlotSet("policy", INDIVIDUAL_LOAN), SlotSet("aspect", None)]
-    assert [m["text"].split("\n")[0] for m in messages] == [
-        f"【{kb.get(FIRST_BUSINESS).name}】",
-        f"【{kb.get(INDIVIDUAL_LOAN).name}】",
-    ]
+    assert len(messages) == 1  # one answer, not a menu and not two cards
+    lines = messages[0]["text"].split("\n")
+    assert lines[0] == "各项政策的额度对比："
+    for i, policy_id in enumerate((FIRST_BUSINESS, INDIVIDUAL_LOAN), start=1):
+        first = aspect_facts(kb, policy_id, "amount")[0]
+        assert lines[i] == f"· {kb.get(policy_id).name}：{render_fact(first)}"
+    assert lines[-1].startswith("来源：")
 
 
 def test_city_policy_asked_for_a_district_says_it_applies_there(kb) -> None:
@@ -157,8 +160,7 @@ def test_materials_not_published_says_so(kb) -> None:
     _, messages = run_action(ActionAnswerPolicy(), tracker)
 
     lines = messages[0]["text"].split("\n")
-    assert lines[0] == f"【{policy.name}】"
-    assert NO_MATERIALS in lines
+    assert lines[0] == f"【{policy.name}】{NO_MATERIALS}"
 
 
 def test_how_to_apply_gives_the_channels_from_the_kb(kb) -> None:
@@ -170,7 +172,7 @@ def test_how_to_apply_gives_the_channels_from_the_kb(kb) -> None:
     _, messages = run_action(ActionAnswerPolicy(), tracker)
 
     lines = messages[0]["text"].split("\n")
-    assert f"线上：{apply.online}" in lines
+    assert lines[0] == f"【{kb.get(FIRST_BUSINESS).name}】线上：{apply.online}"
     assert f"线下：{apply.offline}" in lines
     assert f"时限：{apply.deadline}" in lines
 
@@ -363,7 +365,9 @@ def test_aspect_follow_up_without_facts_answers_about_the_previous_policy(kb) ->
     events, messages = run_action(ActionAnswerFollowup(), tracker)
 
     assert events == []
-    for fact in aspect_facts(kb, FIRST_BUSINESS, "amount"):
+    first, *rest = aspect_facts(kb, FIRST_BUSINESS, "amount")
+    assert messages[0]["text"].startswith(f"【{kb.get(FIRST_BUSINESS).name}】{render_fact(first)}")
+    for fact in rest:
         assert f"· {render_fact(fact)}" in messages[0]["text"]
 
 
@@ -405,3 +409,130 @@ def test_fallback_without_intent_or_text() -> None:
 
     assert events == [UserUtteranceReverted()]
     assert sent_texts(messages) == [texts.FALLBACK]
+
+
+# -- aspects and questions that span policies (issue #16) -----------------------------------------
+
+INTEREST_SUBSIDY = "guaranteed_loan_interest_subsidy"
+
+
+def test_guarantor_question_answers_with_the_guarantee_fund_first(kb) -> None:
+    loan, umbrella = kb.get(INDIVIDUAL_LOAN), kb.get(LOAN_UMBRELLA)
+    fund = next(n for n in umbrella.notes if "担保资金" in n.text and "提供担保" in n.text)
+    exempt = next(n for n in loan.notes if "免担保" in n.text)
+    tracker = make_tracker("个人创业担保贷款要担保人吗", intent="ask_policy", entities=[("policy", loan.id)])
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert events == [SlotSet("policy", loan.id), SlotSet("aspect", None)]
+    lines = messages[0]["text"].split("\n")
+    assert lines[0] == f"【{loan.name}】担保：{umbrella.name}：{fund.text}"
+    assert f"· {exempt.text}" in lines
+    assert lines[-1].startswith("来源：")
+
+
+def test_rate_question_says_what_is_known_and_flags_only_the_unknown_cap(kb) -> None:
+    loan, subsidy = kb.get(INDIVIDUAL_LOAN), kb.get(INTEREST_SUBSIDY)
+    rate, times = subsidy.fact("subsidy_rate"), subsidy.fact("max_times")
+    cap = loan.fact("interest_rate_cap")
+    assert rate and times and cap and cap.value is None, "the rate facts changed"
+    tracker = make_tracker(
+        "个人创业担保贷款利率是多少",
+        intent="ask_policy",
+        entities=[("policy", loan.id), ("aspect", "interest")],
+    )
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    lines = messages[0]["text"].split("\n")
+    assert lines[0] == f"【{loan.name}】{subsidy.name}：{render_fact(rate)}"
+    assert f"· {subsidy.name}：{render_fact(times)}" in lines
+    assert any("免担保" in line for line in lines)
+    assert f"· {render_fact(cap)}" in lines  # unknown, flagged, after what is known
+    assert lines.index(f"· {render_fact(cap)}") > lines.index(f"· {subsidy.name}：{render_fact(times)}")
+
+
+def test_overdue_question_answers_with_the_rule_on_overdue_loans(kb) -> None:
+    subsidy = kb.get(INTEREST_SUBSIDY)
+    rule = next(r for r in subsidy.eligibility if "逾期" in r.text)
+    tracker = make_tracker("贷款逾期了还能贴息吗", intent="ask_policy", entities=[("policy", subsidy.id)])
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert len(messages) == 1
+    assert messages[0]["text"].split("\n")[0] == f"【{subsidy.name}】逾期与展期：{rule.text}"
+
+
+def test_times_question_answers_with_the_count(kb) -> None:
+    policy = kb.get(FIRST_BUSINESS)
+    fact = next(f for f in policy.facts if "次数" in f.label)
+    tracker = make_tracker("首次创业补贴能领几次", intent="ask_policy", entities=[("policy", FIRST_BUSINESS)])
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert messages[0]["text"].split("\n")[0] == f"【{policy.name}】次数：{render_fact(fact)}"
+
+
+def test_non_hukou_question_answers_with_the_residence_rule(kb) -> None:
+    loan = kb.get(INDIVIDUAL_LOAN)
+    rule = next(r for r in loan.eligibility if "居住证" in r.text)
+    tracker = make_tracker(
+        "个人创业担保贷款外地户口能办吗", intent="ask_policy", entities=[("policy", loan.id)]
+    )
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert messages[0]["text"].split("\n")[0] == f"【{loan.name}】户籍要求：{rule.text}"
+
+
+def test_partnership_question_answers_with_the_partnership_cap(kb) -> None:
+    loan = kb.get(INDIVIDUAL_LOAN)
+    cap = loan.fact("partnership_cap")
+    assert cap is not None
+    tracker = make_tracker(
+        "合伙创业的话个人创业担保贷款怎么算", intent="ask_policy", entities=[("policy", loan.id)]
+    )
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert messages[0]["text"].split("\n")[0] == f"【{loan.name}】合伙创业：{render_fact(cap)}"
+
+
+def test_term_of_the_loans_answers_for_each_product_not_a_menu(kb) -> None:
+    umbrella = kb.get(LOAN_UMBRELLA)
+    products = [
+        kb.get(i)
+        for i in umbrella.related
+        if kb.get(i).category == umbrella.category
+        and kb.freshness(i, ON).in_force
+        and kb.get(i).fact("max_term")
+    ]
+    assert len(products) >= 3, "the three loan products no longer all publish a term"
+    tracker = make_tracker(
+        "创业担保贷款期限最长几年", intent="ask_policy", entities=[("policy", LOAN_UMBRELLA)]
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert len(messages) == 1 and messages[0]["buttons"] == []
+    text = messages[0]["text"]
+    assert text.split("\n")[0] == "各项政策的期限对比："
+    for product in products:
+        assert f"· {product.name}：{render_fact(product.fact('max_term'))}" in text
+    assert events == [SlotSet("policy", LOAN_UMBRELLA), SlotSet("aspect", None)]
+
+
+def test_combining_two_subsidies_the_sources_do_not_address_says_so_honestly(kb) -> None:
+    from policies_kb.render.answers import UNSTATED
+
+    social, venue = "startup_social_insurance_subsidy", "incubation_workspace_subsidy"
+    tracker = make_tracker(
+        "社保补贴和场地补贴能同时拿吗", intent="ask_policy", entities=[("policy", social), ("policy", venue)]
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert sent_texts(messages) == [
+        f"「{kb.get(social).name}」和「{kb.get(venue).name}」能否同时享受：{UNSTATED}"
+    ]
+    assert events == [SlotSet("policy", venue), SlotSet("aspect", None)]

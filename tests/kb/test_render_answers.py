@@ -21,6 +21,7 @@ from policies_kb.render import (
     NO_MATERIALS,
     Rendered,
     aspect_answer,
+    aspect_facts,
     district_note,
     overview_line,
     policy_answer,
@@ -79,8 +80,10 @@ def test_amount_answer_gives_the_amount_figure_and_its_source(real_catalogue: Ca
     answer = aspect_answer(subsidy, "amount", real_catalogue, ON)
 
     assert answer is not None and answer.compact
-    assert answer.head == (f"【{subsidy.name}】",) and answer.first_line == f"【{subsidy.name}】"
-    assert f"· {render_fact(amount)}" in answer.body and amount.text in answer.text
+    shown = aspect_facts(subsidy, "amount")
+    # the first line answers: the name and the first figure asked about, the rest below it
+    assert answer.head == (f"【{subsidy.name}】{render_fact(shown[0])}",) == (answer.first_line,)
+    assert answer.body == tuple(f"· {render_fact(f)}" for f in shown[1:]) and amount.text in answer.text
     assert all(line.startswith("· ") for line in answer.body)
     assert_citations(answer, real_catalogue, limit=2)
     cited = real_catalogue.sources[amount.sources[0]]
@@ -96,7 +99,7 @@ def test_interest_answer_shows_the_rate_facts_with_their_caveat(real_catalogue: 
     answer = aspect_answer(loan, "interest", real_catalogue, ON)
 
     assert answer is not None
-    assert f"· {render_fact(rate)}" in answer.body
+    assert f"· {render_fact(rate)}" in answer.body  # the unpublished cap is flagged, last
     assert (CAVEAT in render_fact(rate)) == (rate.verification == "待核实")
     assert all(any(w in line for w in ("利率", "贴息", "利息")) for line in fact_lines(answer))
     loan_amount = loan.fact("max_amount")
@@ -122,9 +125,10 @@ def test_eligibility_answer_lists_every_rule_and_offers_the_check(real_catalogue
     answer = aspect_answer(subsidy, "eligibility", real_catalogue, ON)
 
     assert answer is not None
-    assert answer.body[0] == "申请条件："
-    for rule in subsidy.eligibility:
-        assert f"· {rule.text}{CAVEAT if rule.verification == '待核实' else ''}" in answer.body
+    rules = [f"{r.text}{CAVEAT if r.verification == '待核实' else ''}" for r in subsidy.eligibility]
+    assert answer.first_line == f"【{subsidy.name}】申请条件：{rules[0]}"
+    for rule in rules[1:]:
+        assert f"· {rule}" in answer.body
     assert answer.body[-1] == ASK_ELIGIBILITY_HINT
     assert_citations(answer, real_catalogue, limit=2)
 
@@ -140,14 +144,17 @@ def test_how_to_apply_gives_the_channels_from_the_kb(real_catalogue: Catalogue, 
 
     assert answer is not None
     mark = CAVEAT if apply.verification == "待核实" else ""
-    channels = (
+    online, offline, deadline = (
         f"线上：{apply.online}{mark}",
         f"线下：{apply.offline}{mark}",
         f"时限：{apply.deadline}{mark}",
     )
-    assert answer.body[:3] == channels
+    # the first line is what was asked: where to apply, or by when
+    channels = (online, offline, deadline) if aspect == "how_to_apply" else (deadline, online, offline)
+    assert answer.first_line == f"【{subsidy.name}】{channels[0]}"
+    assert answer.body[:2] == channels[1:]
     if end is None:
-        assert len(answer.body) == 3
+        assert len(answer.body) == 2
     assert_citations(answer, real_catalogue, limit=2)
 
 
@@ -162,7 +169,7 @@ def test_how_to_apply_without_channels_says_where_to_ask_and_when_it_ends(real_c
     assert answer is not None
     assert answer.body == (NO_APPLY_INFO, f"政策有效期至{end.year}年{end.month}月{end.day}日。")
     without = aspect_answer(dataclasses.replace(subsidy, apply=None), "deadline", real_catalogue, ON)
-    assert without is not None and without.body == answer.body
+    assert without is not None and without.body == answer.body[::-1]  # by when: the end date first
     lapsed = aspect_answer(subsidy, "how_to_apply", real_catalogue, ENDED_ON)
     assert lapsed is not None and lapsed.body == (NO_APPLY_INFO,)  # no end date once it has passed
 
@@ -176,8 +183,9 @@ def test_materials_answer_lists_them_or_says_they_are_not_published(real_catalog
         dataclasses.replace(subsidy, materials=("身份证", "营业执照")), "materials", real_catalogue, ON
     )
 
-    assert unpublished is not None and unpublished.body == (NO_MATERIALS,)
-    assert listed is not None and listed.body == ("申请材料：", "· 身份证", "· 营业执照")
+    assert unpublished is not None and unpublished.first_line == f"【{subsidy.name}】{NO_MATERIALS}"
+    assert listed is not None and listed.first_line == f"【{subsidy.name}】申请材料：身份证、营业执照"
+    assert all(line.startswith("· ") for line in (*unpublished.body, *listed.body))
 
 
 def test_source_answer_gives_up_to_three_citations(real_catalogue: Catalogue) -> None:
@@ -318,3 +326,62 @@ def test_overview_line_names_the_first_published_figure(real_catalogue: Catalogu
     assert overview_line(subsidy) == f"· {subsidy.name}（{render_fact(figure)}）：{subsidy.summary}"
     umbrella = policy(real_catalogue, LOAN_UMBRELLA)
     assert overview_line(umbrella) == f"· {umbrella.name}：{umbrella.summary}"
+
+
+# -- aspects matched in facts, rules and notes; answers that span policies (issue #16) ----------
+
+
+def test_detect_aspects_takes_the_specific_aspect_over_a_bare_amount() -> None:
+    from policies_kb.render.answers import detect_aspects
+
+    assert detect_aspects("要担保人吗") == ["guarantor"]
+    assert detect_aspects("期限多少年") == ["duration"]
+    assert "amount" in detect_aspects("额度多少")
+
+
+def test_guarantor_answer_opens_with_the_guarantee_fund(real_catalogue: Catalogue) -> None:
+    loan, umbrella = policy(real_catalogue, INDIVIDUAL_LOAN), policy(real_catalogue, LOAN_UMBRELLA)
+    fund = next(n for n in umbrella.notes if "担保资金" in n.text and "提供担保" in n.text)
+
+    answer = aspect_answer(loan, "guarantor", real_catalogue, ON)
+
+    assert answer is not None and answer.first_line == f"【{loan.name}】担保：{umbrella.name}：{fund.text}"
+    assert len(answer.body) <= 3 and all(line.startswith("· ") for line in answer.body)
+    assert_citations(answer, real_catalogue, limit=2)
+
+
+def test_notes_that_match_the_question_are_shown(real_catalogue: Catalogue) -> None:
+    loan = policy(real_catalogue, INDIVIDUAL_LOAN)
+    note = next(n for n in loan.notes if "法定代表人" in n.text)
+
+    (answer,) = policy_answer(loan, real_catalogue, ON, question="当了法定代表人以后还算重点群体吗")
+
+    assert f"· {note.text}" in answer.body
+
+
+def test_cross_policy_answer_gives_each_loan_its_term(real_catalogue: Catalogue) -> None:
+    from policies_kb.render.answers import cross_policy_answer, expanded
+
+    umbrella = policy(real_catalogue, LOAN_UMBRELLA)
+    products = [p for p in expanded([umbrella], real_catalogue, ON) if p.fact("max_term")]
+    assert len(products) >= 3
+
+    answer = cross_policy_answer([umbrella], ["duration"], real_catalogue, ON, "贷款期限最长几年")
+
+    assert answer is not None and answer.first_line == "各项政策的期限对比："
+    for product in products:
+        term = product.fact("max_term")
+        assert term is not None and f"· {product.name}：{render_fact(term)}" in answer.body
+    assert_citations(answer, real_catalogue, limit=3)
+
+
+def test_combining_policies_the_sources_are_silent_on_is_answered_honestly(real_catalogue: Catalogue) -> None:
+    from policies_kb.render.answers import UNSTATED, cross_policy_answer
+
+    a = policy(real_catalogue, "startup_social_insurance_subsidy")
+    b = policy(real_catalogue, "incubation_workspace_subsidy")
+
+    answer = cross_policy_answer([a, b], ["combine"], real_catalogue, ON)
+
+    assert answer is not None and answer.text == f"「{a.name}」和「{b.name}」能否同时享受：{UNSTATED}"
+    assert "12333" in UNSTATED
