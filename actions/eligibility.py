@@ -228,6 +228,8 @@ CONDITION_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
     (r"毕业", frozenset({"graduation_date"})),
     (r"员工|雇|招人", frozenset({"employees"})),
 )
+# Fields a message's other facts imply (a graduation date -> the group, "公司" -> the organisation type).
+IMPLIED_FIELDS = frozenset({"groups", "business_type"})
 YES_NO_RE = re.compile(r"能不能|能否|可不可以|可以吗|能.{0,8}吗|行不行|行吗|还能|算不算")
 LOAN_WORDS = re.compile(r"贷款|贷")
 
@@ -349,8 +351,12 @@ class ActionStartEligibility(Action):
         """The reply that needs no form: a verdict the message's facts decide, or the answer to a
         yes/no question about one condition (with a button for the full check)."""
         try:
-            condition = condition_reply_for(kb, policy_id, text, facts, on)
-            verdict = None if condition or not facts else decided_reply(kb, policy_id, profile, on)
+            # Several facts ask for the verdict; a single one makes the question about that condition.
+            stated = {f for f in facts if f not in IMPLIED_FIELDS}
+            verdict = decided_reply(kb, policy_id, profile, on) if len(stated) >= 2 else None
+            condition = None if verdict else condition_reply_for(kb, policy_id, text, facts, on)
+            if condition is None and verdict is None and facts:
+                verdict = decided_reply(kb, policy_id, profile, on)
         except ProfileError:
             return None
         if condition is not None:

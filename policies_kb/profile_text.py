@@ -483,7 +483,7 @@ _HUKOU_PATTERNS: list[tuple[str, str]] = [
     (
         "shanghai",
         r"上海户口|上海户籍|上海本地|本地户口|本地户籍|本市户籍|本市户口|沪籍|上海籍|(?<!新)上海人|本地人|"
-        r"落户|本地的|上海的户口",
+        r"落户|本地的|上海的户口|户口在上海|户籍在上海",
     ),
 ]
 _HUKOU_ASK_PERMIT = "请问您持有上海市居住证吗？请回答“有居住证”或“没有居住证”。"
@@ -701,11 +701,13 @@ def _extract_segment(
             out["business_type"] = _good(value)
         if re.search(r"不是第1次创业|之前(?:也)?创过业|以前(?:也)?创过业", clause):
             out["first_business"] = _good(False)
-        elif re.search(r"(?:第1次|首次|头1次)创业" + _NOT_A_POLICY_NAME, clause):
+        elif re.search(r"(?:第1次|首次|头1次|头1回|头回)创业" + _NOT_A_POLICY_NAME, clause):
             out["first_business"] = _good(True)
         if re.search(r"我不是(?:法人|法定代表人)", clause):
             out["legal_representative"] = _good(False)
-        elif re.search(r"我是(?:法人|法定代表人)", clause):
+        elif re.search(
+            r"我是(?:公司)?(?:法人|法定代表人|负责人)|(?:法人|法定代表人|负责人)(?:就)?是(?:我|本人)", clause
+        ):
             out["legal_representative"] = _good(True)
     found_groups = _find_groups(t)
     if found_groups:

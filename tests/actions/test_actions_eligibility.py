@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.eligibility import (
     ALL_POLICIES,
@@ -24,10 +24,15 @@ from actions.eligibility import (
     ActionStartEligibility,
     ActionStopEligibility,
     ValidateEligibilityForm,
+    full_check_button,
 )
-from policies_kb import ELIGIBLE, NEED_MORE_INFO, QUESTIONS, ProfileError
+from actions.followups import ActionAnswerFollowup
+from policies_kb import ELIGIBLE, NEED_MORE_INFO, NOT_ELIGIBLE, QUESTIONS, ProfileError
+from policies_kb.eligibility import condition_answer
 from policies_kb.profile import FIELD_TYPES
 from policies_kb.render import ALL_HEAD_ELIGIBLE, ALL_HEAD_MAYBE, ALL_NONE, ALL_TAIL
+from policies_kb.render.checks import ALSO_FITS, condition_reply, decided_verdict
+from policies_kb.render.labels import STATUS_LABELS
 from tests.actions.conftest import REFERENCE_DATE, make_tracker, run_action, run_method, sent_texts
 
 ON = date.fromisoformat(REFERENCE_DATE)
@@ -407,3 +412,104 @@ def test_stored_profile_values_the_kb_no_longer_accepts_are_asked_again(kb) -> N
     report_events, report = run_action(ActionReportEligibility(), tracker)
     assert report_events == [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
     assert sent_texts(report)[0].startswith(f"「{kb.get(POLICY).name}」")
+
+
+# -- a verdict in the first reply, and yes/no questions about one condition (issues #20, #16) ----
+
+PRE_STARTUP = "pre_startup_guaranteed_loan"
+
+
+def test_start_with_facts_that_decide_gives_the_verdict_without_the_form(kb) -> None:
+    text = "我38岁，上海户口大学毕业，还没注册公司，想申请创业前贷款"
+    tracker = make_tracker(text, intent="check_eligibility", entities=[("policy", PRE_STARTUP)])
+
+    events, messages = run_action(ActionStartEligibility(), tracker)
+
+    profile = {"age": 38, "hukou": "shanghai", "business_type": "none", "groups": ["college_graduate"]}
+    result = kb.check(PRE_STARTUP, kb.profile(profile), ON)
+    assert result.status == NOT_ELIGIBLE
+    others = kb.check_all(kb.profile(profile), ON)
+    assert events == [
+        SlotSet("eligibility_policy", PRE_STARTUP),
+        SlotSet("profile", {**profile, "_asked": []}),
+        SlotSet("requested_profile_field", None),
+        SlotSet("profile_answer", None),
+        FollowupAction("action_listen"),
+    ]
+    assert sent_texts(messages) == [decided_verdict(result, kb.get(PRE_STARTUP), others, kb.catalogue)]
+    reply = messages[0]["text"]
+    assert reply.startswith(f"「{kb.get(PRE_STARTUP).name}」{STATUS_LABELS[NOT_ELIGIBLE]}")
+    assert "35岁" in reply and ALSO_FITS in reply and "记下了" not in reply
+
+
+def test_inform_that_names_a_policy_gets_the_verdict_not_noted(kb) -> None:
+    text = "我38岁，上海户口大学毕业，还没注册公司，想申请创业前贷款"
+    tracker = make_tracker(text, intent="inform", entities=[("policy", PRE_STARTUP)])
+
+    events, messages = run_action(ActionAnswerFollowup(), tracker)
+
+    profile = {"age": 38, "hukou": "shanghai", "business_type": "none", "groups": ["college_graduate"]}
+    assert events == [SlotSet("eligibility_policy", PRE_STARTUP), SlotSet("profile", profile)]
+    assert messages[0]["text"].startswith(f"「{kb.get(PRE_STARTUP).name}」{STATUS_LABELS[NOT_ELIGIBLE]}")
+
+
+def test_yes_no_question_about_one_condition_is_answered_from_its_rule(kb) -> None:
+    text = "公司注册两年了还能申请首次创业补贴吗"
+    tracker = make_tracker(text, intent="check_eligibility", entities=[("policy", POLICY)])
+
+    events, messages = run_action(ActionStartEligibility(), tracker)
+
+    facts = {"business_type": "micro_enterprise", "registration_date": "2024-11-28"}
+    answer = condition_answer(kb.get(POLICY), kb.profile(facts), {"registration_date"}, ON, kb.catalogue)
+    assert answer.verdict == "not_met"
+    assert events[0] == SlotSet("eligibility_policy", POLICY)
+    assert events[-1] == FollowupAction("action_listen")
+    assert sent_texts(messages) == [condition_reply(answer)]
+    assert messages[0]["text"].splitlines()[0].startswith("不可以")
+    assert "沪人社规〔2023〕1号" in messages[0]["text"]
+    assert messages[0]["buttons"] == full_check_button(POLICY)
+
+
+def test_yes_no_question_about_hukou_for_loans_answers_for_each_loan(kb) -> None:
+    events, messages = run_action(
+        ActionStartEligibility(), make_tracker("外地户口能贷款吗", intent="check_eligibility")
+    )
+
+    reply = messages[0]["text"]
+    assert reply.startswith("要看具体情况")
+    assert f"「{kb.get(PRE_STARTUP).name}」" in reply and "居住证" in reply
+    assert events[-1] == FollowupAction("action_listen")
+
+
+def test_group_question_answered_with_a_graduation_date_is_answered(kb) -> None:
+    profile = {"hukou": "shanghai", "_asked": ["hukou"], "_pending": "groups"}
+    tracker = form_reply("2025年6月毕业的", "groups", profile)
+
+    result, _ = run_method(ValidateEligibilityForm().validate_profile_answer, "2025年6月毕业的", tracker)
+
+    stored = result["profile"]
+    assert stored["groups"] == ["college_graduate"] and stored["graduation_date"] == "2025-06-01"
+    assert "groups" in stored["_asked"] and "_pending" not in stored
+
+
+def test_issue_conversation_ends_eligible_with_the_amount(kb) -> None:
+    profile = {
+        "hukou": "shanghai",
+        "groups": ["college_graduate"],
+        "graduation_date": "2025-06-01",
+        "registration_date": "2025-08-01",
+        "registered_in_shanghai": True,
+        "first_business": True,
+        "business_type": "micro_enterprise",
+        "legal_representative": True,
+        "social_insurance_months": 8,
+        "subsidies_received": [],
+    }
+    tracker = make_tracker("", slots={"eligibility_policy": POLICY, "profile": profile})
+
+    _, messages = run_action(ActionReportEligibility(), tracker)
+
+    result = kb.check(POLICY, kb.profile(profile), ON)
+    assert result.status == ELIGIBLE
+    assert sent_texts(messages) == [decided_verdict(result, kb.get(POLICY), [], kb.catalogue)]
+    assert kb.get(POLICY).fact("amount").text in messages[0]["text"]
