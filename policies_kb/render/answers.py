@@ -106,6 +106,7 @@ ASPECTS: dict[str, Aspect] = {
         ("创业前", "注册前", "尚未", "未注册", "贷款期限内", "创办前", "登记前", "准备创业"),
         "注册前：",
     ),
+    "compare": Aspect(("区别", "对比", "比较", "哪个好", "哪个更", "哪种", "哪一种", "有什么不同", "差别")),
     "combine": Aspect(
         ("同时", "叠加", "一起拿", "兼得", "都能拿", "重复享受", "一起申请", "都申请", "两个都"),
         (),
@@ -174,6 +175,7 @@ MATCHED_ASPECTS = (
     "combine",
 )
 MAX_LINES = 4  # body lines of a compact answer: a phone screen
+COMPARE_HINT = "想知道哪一项适合您，可以说“帮我判断能申请什么”。"
 UNSTATED = "公开资料未说明，请咨询12333或所在区就业促进中心。"
 NOT_COMBINABLE_UNKNOWN = "能否同时享受：" + UNSTATED
 
@@ -241,6 +243,9 @@ def matched_lines(
                     unknown.append((prefix + render_fact(fact, old), fact.sources))
                 else:
                     here.append((-3, order, prefix + render_fact(fact, old), fact.sources))
+            elif fact.value is not None and any(w in fact.text for w in aspect.texts):
+                facts.append(fact)
+                here.append((-2, order, prefix + render_fact(fact, old), fact.sources))
         for rule in item.eligibility:
             score = sum(w in rule.text for w in aspect.texts)
             if score:
@@ -256,7 +261,8 @@ def matched_lines(
     if aspect.related:
         keys = {f.key for f in policy.facts}
         for other in _related_current(policy, catalogue, on):
-            if not keys & {f.key for f in other.facts}:  # a sibling product has the same figures
+            # the same kind of policy, not a sibling product (which has the same figures)
+            if other.category == policy.category and not keys & {f.key for f in other.facts}:
                 take(other, f"{other.name}：", 1, 2)
     found.sort(key=lambda x: (x[0], x[1]))
     room = MAX_LINES - min(1, len(unknown))  # what is unpublished is always said
@@ -411,6 +417,24 @@ def combine_answer(policies: Sequence[Policy], catalogue: Catalogue, on: date) -
     )
 
 
+def compare_answer(policies: Sequence[Policy], catalogue: Catalogue, on: date) -> Rendered | None:
+    """The policies side by side: each with its first two figures (or its summary), one line each."""
+    if len(policies) < 2:
+        return None
+    lines = []
+    for policy in policies[:MAX_RELATED]:
+        old = freshness(policy, on, catalogue).historical
+        figures = "；".join(render_fact(f, old) for f in policy.facts[:2]) or policy.summary
+        lines.append(f"· {policy.name}：{figures}")
+    sources = [s for p in policies[:MAX_RELATED] for s in p.sources[:1]]
+    return Rendered(
+        ("各项政策对比：",),
+        (*lines, COMPARE_HINT),
+        citation_lines(catalogue, sources, limit=3),
+        compact=True,
+    )
+
+
 def cross_policy_answer(
     policies: Sequence[Policy], aspects: Sequence[str], catalogue: Catalogue, on: date, question: str = ""
 ) -> Rendered | None:
@@ -419,7 +443,9 @@ def cross_policy_answer(
     policies = expanded(policies, catalogue, on)
     if "combine" in aspects and len(policies) >= 2:
         return combine_answer(policies[:3], catalogue, on)
-    aspect = next((a for a in aspects if a != "combine"), None)
+    if "compare" in aspects and all(a == "compare" for a in aspects):
+        return compare_answer(policies, catalogue, on)
+    aspect = next((a for a in aspects if a not in ("combine", "compare")), None)
     lines: list[str] = []
     sources: list[str] = []
     for policy in policies[:MAX_RELATED]:

@@ -536,3 +536,23 @@ def test_combining_two_subsidies_the_sources_do_not_address_says_so_honestly(kb)
         f"「{kb.get(social).name}」和「{kb.get(venue).name}」能否同时享受：{UNSTATED}"
     ]
     assert events == [SlotSet("policy", venue), SlotSet("aspect", None)]
+
+
+def test_compare_two_named_loans_puts_them_side_by_side(kb) -> None:
+    from policies_kb.render.answers import COMPARE_HINT
+
+    pre, individual = kb.get("pre_startup_guaranteed_loan"), kb.get(INDIVIDUAL_LOAN)
+    tracker = make_tracker(
+        "创业前贷款和个人贷款有什么区别",
+        intent="ask_policy",
+        entities=[("policy", pre.id), ("policy", individual.id)],
+    )
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    lines = sent_texts(messages)[0].split("\n")
+    assert lines[0] == "各项政策对比："
+    for i, loan in enumerate((pre, individual), start=1):
+        assert lines[i] == f"· {loan.name}：" + "；".join(render_fact(f) for f in loan.facts[:2])
+    assert lines[3] == COMPARE_HINT and lines[-1].startswith("来源：")
+    assert events == [SlotSet("policy", individual.id), SlotSet("aspect", None)]
