@@ -38,9 +38,10 @@ from policies_kb import (
     render_check_all,
 )
 from policies_kb.eligibility import condition_answer
+from policies_kb.model import Policy
 from policies_kb.profile import FIELD_TYPES
 from policies_kb.profile_text import extract_profile, parse_answer
-from policies_kb.render.checks import condition_reply, decided_verdict
+from policies_kb.render.checks import CONDITION_HEADS, condition_reply, decided_verdict
 
 ALL_POLICIES = "all"
 COMPLETE = "__complete__"
@@ -227,11 +228,19 @@ CONDITION_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
     (r"社保", frozenset({"social_insurance_months"})),
     (r"毕业", frozenset({"graduation_date"})),
     (r"员工|雇|招人", frozenset({"employees"})),
+    (r"注册在|落在|在.{1,4}区", frozenset({"registration_district"})),
+    (r"贴息.{0,4}次|\d次", frozenset({"loan_history_count"})),
 )
 # Fields a message's other facts imply (a graduation date -> the group, "公司" -> the organisation type).
 IMPLIED_FIELDS = frozenset({"groups", "business_type"})
-YES_NO_RE = re.compile(r"能不能|能否|可不可以|可以吗|能.{0,8}吗|行不行|行吗|还能|算不算")
+YES_NO_RE = re.compile(r"能不能|能否|可不可以|(?:可以|能|可).{0,24}(?:吗|么|不)|行不行|行吗|算不算")
+FIRST_PERSON = re.compile(r"我|本人")
 LOAN_WORDS = re.compile(r"贷款|贷")
+
+
+def checkable(policy: Policy) -> bool:
+    """Whether the engine can decide anything about the policy (a rule with a check)."""
+    return any(rule.check is not None for rule in policy.eligibility)
 
 
 def full_check_button(policy_id: str) -> list[dict[str, str]]:
@@ -263,10 +272,13 @@ def condition_reply_for(
     kb: KnowledgeBase, policy_id: str, text: str, facts: dict[str, Any], on: date
 ) -> tuple[str, str] | None:
     """(the answer, the policy) to a yes/no question about one condition, else None."""
-    topics = asked_topics(text)
+    topics = asked_topics(text) | {f for f in facts if f not in IMPLIED_FIELDS}
     if not topics or not YES_NO_RE.search(text) or len(topics) > 2:
         return None
-    if policy_id == ALL_POLICIES:
+    if policy_id != ALL_POLICIES and not checkable(kb.get(policy_id)):
+        candidates = [p for p in kb.get(policy_id).related if p in kb.catalogue.policies]
+        candidates = [p for p in candidates if checkable(kb.get(p)) and kb.get(p).status == "current"]
+    elif policy_id == ALL_POLICIES:
         if not LOAN_WORDS.search(text):
             return None
         candidates = [
@@ -284,6 +296,8 @@ def condition_reply_for(
             replies.append((condition_reply(answer), candidate))
     if not replies:
         return None
+    if FIRST_PERSON.search(text) and not any(r.startswith(CONDITION_HEADS["not_met"]) for r, _ in replies):
+        return None  # "我是上海户口，能申请…吗" asks about the person: the full check, unless already a no
     if len(replies) == 1:
         return replies[0]
     return "\n\n".join(r for r, _ in replies), ALL_POLICIES
@@ -291,8 +305,8 @@ def condition_reply_for(
 
 def choose_policy(tracker: Tracker, kb: KnowledgeBase) -> str:
     named = [p for p in latest_entity_values(tracker, "policy") if p in kb.catalogue.policies]
-    if named:
-        return named[0]
+    if named:  # the one the engine can check, when a message names a base and its subsidy
+        return next((p for p in named if checkable(kb.get(p))), named[0])
     previous = tracker.get_slot("eligibility_policy") or tracker.get_slot("policy")
     if previous in kb.catalogue.policies or previous == ALL_POLICIES:
         return previous
@@ -353,10 +367,11 @@ class ActionStartEligibility(Action):
         try:
             # Several facts ask for the verdict; a single one makes the question about that condition.
             stated = {f for f in facts if f not in IMPLIED_FIELDS}
-            verdict = decided_reply(kb, policy_id, profile, on) if len(stated) >= 2 else None
-            condition = None if verdict else condition_reply_for(kb, policy_id, text, facts, on)
-            if condition is None and verdict is None and facts:
-                verdict = decided_reply(kb, policy_id, profile, on)
+            if len(stated) >= 2:  # several facts: the verdict when they decide it, else the form
+                verdict, condition = decided_reply(kb, policy_id, profile, on), None
+            else:
+                condition = condition_reply_for(kb, policy_id, text, facts, on)
+                verdict = decided_reply(kb, policy_id, profile, on) if not condition and facts else None
         except ProfileError:
             return None
         if condition is not None:

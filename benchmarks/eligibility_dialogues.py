@@ -55,6 +55,8 @@ CONDITION_MARKERS = {
     "depends": CONDITION_HEADS["unknown"],
 }
 
+EQUIVALENT = {("not_eligible", "no"), ("eligible", "yes")}
+
 
 @dataclass
 class Outcome:
@@ -111,9 +113,9 @@ def run_dialogue(url: str, dialogue: dict, on: date, timeout: float) -> Outcome:
                 break
     except (urllib.error.URLError, OSError, ValueError) as error:
         outcome.error = f"{type(error).__name__}: {error}"
-    outcome.correct = outcome.status == dialogue["status"] and all(
-        r in outcome.verdict for r in dialogue.get("reasons") or []
-    )
+    # A verdict answers a yes/no question too: 暂不符合 is a "no", 符合 a "yes".
+    same = outcome.status == dialogue["status"] or (outcome.status, dialogue["status"]) in EQUIVALENT
+    outcome.correct = same and all(r in outcome.verdict for r in dialogue.get("reasons") or [])
     return outcome
 
 

@@ -703,6 +703,10 @@ def _extract_segment(
             out["first_business"] = _good(False)
         elif re.search(r"(?:第1次|首次|头1次|头1回|头回)创业" + _NOT_A_POLICY_NAME, clause):
             out["first_business"] = _good(True)
+        if m := re.search(r"(?:享受|贷|办|申请)过(\d+)次|(\d+)次(?:创业担保)?(?:贷款)?贴息", clause):
+            out["loan_history_count"] = _good(int(m.group(1) or m.group(2)))
+        elif re.search(r"(?:从来|从|都)没(?:有)?(?:享受|办|申请)过(?:创业担保)?(?:贷款)?贴息", clause):
+            out["loan_history_count"] = _good(0)
         if re.search(r"我不是(?:法人|法定代表人)", clause):
             out["legal_representative"] = _good(False)
         elif re.search(
@@ -725,6 +729,13 @@ def _extract_segment(
                     _REGISTRATION_CONTEXT.search(clause)
                 )
     in_context = [d for d, ctx in candidates.items() if ctx]
+    if len(in_context) > 1:  # "注册在浦东…黄浦创卡落地补贴": the district the organisation is in
+        explicit = {
+            district.id
+            for s_, _, district in find_districts(t)
+            if re.search(r"(?:注册|开|落|设)在$|在$", t[max(0, s_ - 3) : s_])
+        }
+        in_context = [d for d in in_context if d in explicit]
     if len(in_context) == 1:
         out["registration_district"] = _good(in_context[0])
     return last_date_field
