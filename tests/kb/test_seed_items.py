@@ -108,3 +108,10 @@ def test_veteran_note_cites_the_loan_rules_not_the_plan(real_catalogue: Catalogu
     support = real_catalogue.policies["key_groups_startup_support"]
     veteran = [n for n in support.notes if "退役军人" in n.text and n.verification == "原文"]
     assert veteran and all(SEED not in n.sources for n in veteran)
+
+
+def test_plan_item_points_to_every_new_item(real_catalogue: Catalogue) -> None:
+    plan = real_catalogue.policies["key_groups_entrepreneurship_plan_2023"]
+    assert set(NEW_ITEMS) <= set(plan.related)
+    for number in ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"):
+        assert any(note.text.startswith(f"（{number}）") for note in plan.notes), number
