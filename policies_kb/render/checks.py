@@ -115,9 +115,9 @@ def decided_verdict(
     """The verdict with the amount when eligible, and the other policies that may fit when not
     (the policy's related ones first)."""
     verdict = check_verdict(result)
-    extra = []
+    extra, lead = [], []
     if result.status == ELIGIBLE and (benefit := benefit_line(policy)):
-        extra.append(benefit)
+        lead.append(benefit)  # right under the verdict: what the user gets, before the reasons
     if result.status == NOT_ELIGIBLE:
         related = {pid: i for i, pid in enumerate(policy.related)}
         shown = sorted(
@@ -131,7 +131,7 @@ def decided_verdict(
         if maybe:
             extra.append(_listed(ALSO_MAYBE, maybe))
     body = list(verdict.body)
-    return "\n\n".join([*verdict.head, *body[:-1], *extra, *body[-1:]])
+    return "\n\n".join([*verdict.head, *lead, *body[:-1], *extra, *body[-1:]])
 
 
 def condition_reply(answer: ConditionAnswer) -> str:

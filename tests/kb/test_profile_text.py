@@ -353,6 +353,42 @@ EXTRACTED: list[tuple[str, dict]] = [
 ]  # fmt: skip
 
 
+# Issue #20: every fact of a message, including those one fact implies.
+EXTRACTED += [
+    ("2025年6月毕业的", {"graduation_date": D(2025, 6, 1), "groups": GRADUATE}),
+    ("明年6月毕业", {"graduation_date": D(2027, 6, 1), "groups": frozenset({"student"})}),
+    (
+        "我38岁，上海户口大学毕业，还没注册公司，想申请创业前贷款",
+        {"age": 38, "hukou": "shanghai", "business_type": "none", "groups": GRADUATE},
+    ),
+    (
+        "上海户口，去年6月毕业，公司是今年3月注册的",
+        {
+            "hukou": "shanghai",
+            "graduation_date": D(2025, 6, 1),
+            "registration_date": D(2026, 3, 1),
+            "business_type": "micro_enterprise",
+            "groups": GRADUATE,
+        },
+    ),
+    ("公司注册两年了", {"business_type": "micro_enterprise", "registration_date": D(2024, 11, 28)}),
+    ("户口在上海", {"hukou": "shanghai"}),
+    ("法人就是本人", {"legal_representative": True}),
+    ("这是头一回创业", {"first_business": True}),
+    ("我已经享受过3次创业担保贷款贴息了", {"loan_history_count": 3}),
+    ("从来没享受过贴息", {"loan_history_count": 0}),
+    (
+        "公司注册在浦东新区，可以申请黄浦创卡落地补贴吗",
+        {"business_type": "micro_enterprise", "registration_district": "pudong"},
+    ),
+]
+
+
+def test_registered_for_n_years_more_is_a_range() -> None:
+    answer = extract_answers("公司成立3年多了", TODAY)["registration_date"]
+    assert answer.approximate and answer.bounds == (D(2022, 12, 28), D(2023, 11, 28))
+
+
 @pytest.mark.parametrize(("text", "expected"), EXTRACTED, ids=lambda v: str(v)[:30])
 def test_extract_profile(text: str, expected: dict) -> None:
     assert extract_profile(text, TODAY) == expected
