@@ -439,7 +439,8 @@ def cross_policy_answer(
     policies: Sequence[Policy], aspects: Sequence[str], catalogue: Catalogue, on: date, question: str = ""
 ) -> Rendered | None:
     """One answer covering each policy (compare, the same aspect of the three loan products, combine);
-    None when no policy has the aspect asked (the caller then asks which one)."""
+    the one policy's answer when only one has the aspect asked; None when none has it (the caller
+    then asks which one)."""
     policies = expanded(policies, catalogue, on)
     if "combine" in aspects and len(policies) >= 2:
         return combine_answer(policies[:3], catalogue, on)
@@ -448,6 +449,7 @@ def cross_policy_answer(
     aspect = next((a for a in aspects if a not in ("combine", "compare")), None)
     lines: list[str] = []
     sources: list[str] = []
+    answered: list[Rendered] = []
     for policy in policies[:MAX_RELATED]:
         labelled = aspect not in ASPECT_LABEL_WORDS or any(
             w in f.label for f in policy.facts for w in ASPECT_LABEL_WORDS[aspect]
@@ -455,9 +457,12 @@ def cross_policy_answer(
         part = aspect_answer(policy, aspect, catalogue, on, question) if aspect and labelled else None
         if part is None:
             continue
+        answered.append(part)
         first = part.first_line.removeprefix(f"【{policy.name}】")
         lines.append(f"· {policy.name}：{first}" if not first.startswith(LAPSED_MARK) else f"· {first}")
         sources += [s for s in policy.sources[:1]]
+    if len(answered) == 1:
+        return answered[0]  # only one of them has what was asked: that is the answer
     if aspect is None or len(lines) < 2:
         return None
     label = ASPECT_TITLES.get(aspect, "")

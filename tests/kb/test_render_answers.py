@@ -385,3 +385,16 @@ def test_combining_policies_the_sources_are_silent_on_is_answered_honestly(real_
 
     assert answer is not None and answer.text == f"「{a.name}」和「{b.name}」能否同时享受：{UNSTATED}"
     assert "12333" in UNSTATED
+
+
+def test_cross_policy_answer_of_an_aspect_only_one_policy_has_is_that_answer(
+    real_catalogue: Catalogue,
+) -> None:
+    from policies_kb.render.answers import cross_policy_answer
+
+    loans = [policy(real_catalogue, i) for i in ("pre_startup_guaranteed_loan", INDIVIDUAL_LOAN)]
+    assert loans[0].fact("partnership_cap") is None and loans[1].fact("partnership_cap") is not None
+
+    answer = cross_policy_answer(loans, ["partnership"], real_catalogue, ON, "合伙")
+
+    assert answer == aspect_answer(loans[1], "partnership", real_catalogue, ON, "合伙")
