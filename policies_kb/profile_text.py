@@ -670,9 +670,14 @@ def _extract_segment(
         clause = clause_match.group(0)
         intent = bool(_INTENT_RE.search(clause))
         for hit in find_dates(clause, today):
-            after, before = clause[hit.end : hit.end + 8], clause[max(0, hit.start - 6) : hit.start]
+            after, before = clause[hit.end : hit.end + 14], clause[max(0, hit.start - 6) : hit.start]
             field = next(
-                (f for f, p in _DATE_FIELD_AFTER if re.match(rf"[^\d]{{0,4}}?(?:{p})", after)), None
+                (
+                    f
+                    for f, p in _DATE_FIELD_AFTER
+                    if re.match(rf"(?:[^\d]|\d(?![\d年月./-])){{0,10}}?(?:{p})", after)
+                ),
+                None,
             ) or next((f for f, p in _DATE_FIELD_BEFORE if re.search(p, before)), None)
             field = field or corrected_date
             if field is not None:
