@@ -461,8 +461,8 @@ def cross_policy_answer(
         first = part.first_line.removeprefix(f"【{policy.name}】")
         lines.append(f"· {policy.name}：{first}" if not first.startswith(LAPSED_MARK) else f"· {first}")
         sources += [s for s in policy.sources[:1]]
-    if len(answered) == 1:
-        return answered[0]  # only one of them has what was asked: that is the answer
+    if len(answered) == 1 and len(policies) >= 2:
+        return answered[0]  # only one of several has what was asked: that is the answer
     if aspect is None or len(lines) < 2:
         return None
     label = ASPECT_TITLES.get(aspect, "")

@@ -398,3 +398,5 @@ def test_cross_policy_answer_of_an_aspect_only_one_policy_has_is_that_answer(
     answer = cross_policy_answer(loans, ["partnership"], real_catalogue, ON, "合伙")
 
     assert answer == aspect_answer(loans[1], "partnership", real_catalogue, ON, "合伙")
+    # one candidate alone is not a cross-policy answer: the caller asks rather than guesses
+    assert cross_policy_answer(loans[1:], ["partnership"], real_catalogue, ON, "合伙") is None
