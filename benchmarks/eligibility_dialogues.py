@@ -69,6 +69,7 @@ class Outcome:
     turns_sent: int = 0
     verdict: str = ""
     error: str | None = None
+    replies: list[str] = field(default_factory=list)
 
 
 def load(path: Path = DIALOGUES) -> list[dict]:
@@ -101,6 +102,7 @@ def run_dialogue(url: str, dialogue: dict, on: date, timeout: float) -> Outcome:
     try:
         for turn in dialogue["turns"]:
             reply = send(url, sender, turn, timeout)
+            outcome.replies.append(reply)
             said.append(turn)
             outcome.turns_sent += 1
             known = extract_profile("。".join(said[:-1]) + "。" + turn, on)

@@ -712,6 +712,13 @@ def _extract_segment(
             out["loan_history_count"] = _good(int(m.group(1) or m.group(2)))
         elif re.search(r"(?:从来|从|都)没(?:有)?(?:享受|办|申请)过(?:创业担保)?(?:贷款)?贴息", clause):
             out["loan_history_count"] = _good(0)
+        if (
+            re.search(r"(?:在|于)上海.{0,10}(?:注册|成立|开)|上海注册|注册(?:在|于)上海", clause)
+            and not intent
+        ):
+            out["registered_in_shanghai"] = _good(True)
+        elif re.search(r"(?:不在|没在)上海(?:注册)?|注册(?:在|于)(?:外地|外省|江苏|浙江|安徽)", clause):
+            out["registered_in_shanghai"] = _good(False)
         if re.search(r"我不是(?:法人|法定代表人)", clause):
             out["legal_representative"] = _good(False)
         elif re.search(
