@@ -42,6 +42,7 @@ from policies_kb.model import Policy
 from policies_kb.profile import FIELD_TYPES
 from policies_kb.profile_text import extract_profile, parse_answer
 from policies_kb.render.checks import CONDITION_HEADS, condition_reply, decided_verdict
+from policies_kb.render.labels import STATUS_LABELS
 
 ALL_POLICIES = "all"
 COMPLETE = "__complete__"
@@ -234,6 +235,7 @@ CONDITION_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
 # Fields a message's other facts imply (a graduation date -> the group, "公司" -> the organisation type).
 IMPLIED_FIELDS = frozenset({"groups", "business_type"})
 YES_NO_RE = re.compile(r"能不能|能否|可不可以|(?:可以|能|可).{0,24}(?:吗|么|不)|行不行|行吗|算不算")
+NOT_ELIGIBLE_HEAD = STATUS_LABELS[NOT_ELIGIBLE]
 FIRST_PERSON = re.compile(r"我|本人")
 LOAN_WORDS = re.compile(r"贷款|贷")
 
@@ -367,11 +369,16 @@ class ActionStartEligibility(Action):
         try:
             # Several facts ask for the verdict; a single one makes the question about that condition.
             stated = {f for f in facts if f not in IMPLIED_FIELDS}
+            verdict = decided_reply(kb, policy_id, profile, on) if facts else None
             if len(stated) >= 2:  # several facts: the verdict when they decide it, else the form
-                verdict, condition = decided_reply(kb, policy_id, profile, on), None
+                condition = None
             else:
                 condition = condition_reply_for(kb, policy_id, text, facts, on)
-                verdict = decided_reply(kb, policy_id, profile, on) if not condition and facts else None
+                refused = bool(verdict) and NOT_ELIGIBLE_HEAD in (verdict or "").split("\n")[0]
+                if condition and refused and not condition[0].startswith(CONDITION_HEADS["not_met"]):
+                    condition = None  # a fact the user gave rules it out: that "no" is the answer
+                elif condition:
+                    verdict = None
         except ProfileError:
             return None
         if condition is not None:

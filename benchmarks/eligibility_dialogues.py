@@ -55,7 +55,7 @@ CONDITION_MARKERS = {
     "depends": CONDITION_HEADS["unknown"],
 }
 
-EQUIVALENT = {("not_eligible", "no"), ("eligible", "yes")}
+EQUIVALENT = {("not_eligible", "no"), ("no", "not_eligible"), ("eligible", "yes"), ("yes", "eligible")}
 
 
 @dataclass

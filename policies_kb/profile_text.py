@@ -719,6 +719,21 @@ def _extract_segment(
             out["registered_in_shanghai"] = _good(True)
         elif re.search(r"(?:不在|没在)上海(?:注册)?|注册(?:在|于)(?:外地|外省|江苏|浙江|安徽)", clause):
             out["registered_in_shanghai"] = _good(False)
+        if re.search(r"不是(?:老赖|失信)|没(?:有)?被(?:列入|认定)", clause):
+            out["dishonest_debtor"] = _good(False)
+        elif re.search(r"失信被执行人|老赖", clause) and re.search(r"被|是|列入|成了", clause):
+            out["dishonest_debtor"] = _good(True)
+        if re.search(
+            r"(?:征信|信用)(?:上)?(?:有|存在)(?:不良|逾期)|(?<!没)(?<!没有)有不良(?:信用)?记录|征信(?:不好|有问题|花了)",
+            clause,
+        ):
+            out["good_credit"] = _good(False)
+        elif re.search(r"(?:信用|征信)(?:良好|很好|不错|没问题|正常)|没有不良(?:信用)?记录", clause):
+            out["good_credit"] = _good(True)
+        if re.search(r"(?:还)?没(?:有)?(?:入驻|签(?:孵化)?协议)", clause):
+            out["incubation_agreement"] = _good(False)
+        elif re.search(r"(?:入驻了|已入驻|签了(?:孵化)?协议)", clause):
+            out["incubation_agreement"] = _good(True)
         if re.search(r"我不是(?:法人|法定代表人)", clause):
             out["legal_representative"] = _good(False)
         elif re.search(
