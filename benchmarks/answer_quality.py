@@ -237,31 +237,34 @@ def stdout_to_stderr():  # noqa: ANN201
         os.close(saved)
 
 
-def run_started(questions: list[dict], on: date, timeout: float) -> list[Result]:
-    """The assistant as tests/conftest.py's `assistant` fixture starts it, for the duration of the run."""
+@contextlib.contextmanager
+def started_assistant(on: date, prefix: str):  # noqa: ANN201
+    """The REST webhook URL of an assistant started as tests/conftest.py's `assistant` fixture starts
+    it (fresh SQLite databases, free ports), for the duration of the block; set-up logs to stderr."""
     with stdout_to_stderr():
-        return _run_started(questions, on, timeout)
+        from bot import runtime
+
+        runtime.ensure_model()
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        env = {
+            "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
+            "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
+            "HAINA_REFERENCE_DATE": on.isoformat(),
+        }
+        runtime.setup_database(env)
+        ports = runtime.Ports(rasa=free_port(), actions=free_port(), web=free_port())
+        supervisor = runtime.Supervisor(runtime.service_specs(ports, env), echo=False)
+        try:
+            supervisor.start()
+            supervisor.wait_until_ready()
+            yield f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
+        finally:
+            supervisor.stop()
 
 
-def _run_started(questions: list[dict], on: date, timeout: float) -> list[Result]:
-    from bot import runtime
-
-    runtime.ensure_model()
-    folder = Path(tempfile.mkdtemp(prefix="haina-answer-quality-"))
-    env = {
-        "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
-        "HAINA_REFERENCE_DATE": on.isoformat(),
-    }
-    runtime.setup_database(env)
-    ports = runtime.Ports(rasa=free_port(), actions=free_port(), web=free_port())
-    supervisor = runtime.Supervisor(runtime.service_specs(ports, env), echo=False)
-    try:
-        supervisor.start()
-        supervisor.wait_until_ready()
-        return run_all(f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook", questions, timeout)
-    finally:
-        supervisor.stop()
+def run_started(questions: list[dict], on: date, timeout: float) -> list[Result]:
+    with started_assistant(on, "haina-answer-quality-") as url:
+        return run_all(url, questions, timeout)
 
 
 def rescore(path: Path, questions: list[dict]) -> tuple[list[Result], dict]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from answer_quality import free_port, stdout_to_stderr  # noqa: E402
+from answer_quality import started_assistant  # noqa: E402
 
 from policies_kb import ELIGIBLE, NEED_MORE_INFO, NOT_ELIGIBLE, QUESTIONS  # noqa: E402
 from policies_kb.profile_text import extract_profile  # noqa: E402
@@ -130,25 +129,8 @@ def run_all(url: str, dialogues: list[dict], on: date, timeout: float) -> list[O
 
 
 def run_started(dialogues: list[dict], on: date, timeout: float) -> list[Outcome]:
-    with stdout_to_stderr():
-        from bot import runtime
-
-        runtime.ensure_model()
-        folder = Path(tempfile.mkdtemp(prefix="haina-eligibility-"))
-        env = {
-            "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
-            "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
-            "HAINA_REFERENCE_DATE": on.isoformat(),
-        }
-        runtime.setup_database(env)
-        ports = runtime.Ports(rasa=free_port(), actions=free_port(), web=free_port())
-        supervisor = runtime.Supervisor(runtime.service_specs(ports, env), echo=False)
-        try:
-            supervisor.start()
-            supervisor.wait_until_ready()
-            return run_all(f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook", dialogues, on, timeout)
-        finally:
-            supervisor.stop()
+    with started_assistant(on, "haina-eligibility-") as url:
+        return run_all(url, dialogues, on, timeout)
 
 
 def main() -> int:
