@@ -39,6 +39,7 @@ from actions.booking_common import (
     parse_yes_no,
     say_error,
 )
+from actions.responses import text_of
 from consultations import (
     AREAS,
     AlreadyBookedError,
@@ -144,7 +145,7 @@ class ActionStartBooking(Action):
         mode = parse_mode(text)
         district = find_district(text)
         stage = parse_stage(text)
-        note = T.text_of(domain, "utter_booking_topic_note", topic=topic) if topic else ""
+        note = text_of(domain, "utter_booking_topic_note", topic=topic) if topic else ""
         dispatcher.utter_message(response="utter_booking_start", topic_note=note)
         return [
             SlotSet("booking_topic", topic),
@@ -249,7 +250,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_topic": None}
         area = normalise_area(str(value)) or find_area(str(value))
         if area is None:
-            help_text = T.text_of(domain, "utter_booking_help_elsewhere")
+            help_text = text_of(domain, "utter_booking_help_elsewhere")
             say_error(
                 dispatcher, domain, UnknownTopicError(topics=AREAS), "utter_booking_with_help", help=help_text
             )
@@ -405,7 +406,7 @@ class ActionAskBookingChoice(Action):
         criteria = "、".join(x for x in (topic, mode_text if mode != "都可以" else "", where) if x)
         note = ""
         if booking_service().catalogue.sample_data:
-            note = T.text_of(domain, "utter_booking_sample_note") + "\n"
+            note = text_of(domain, "utter_booking_sample_note") + "\n"
         dispatcher.utter_message(
             response="utter_booking_offers",
             buttons=numbered_buttons(offers),
@@ -424,7 +425,7 @@ class ActionAskBookingChoice(Action):
         mode_text: str,
         experts_exist: bool,
     ) -> list[EventType]:
-        help_text = T.text_of(domain, "utter_booking_help_elsewhere")
+        help_text = text_of(domain, "utter_booking_help_elsewhere")
         online_note = ""
         # Which other ways are offered depends on what was searched: these buttons are built here.
         buttons = []
@@ -434,14 +435,14 @@ class ActionAskBookingChoice(Action):
             except (BookingError, ServiceUnavailable):
                 online = []
             if any(m.next_slots for m in online):
-                online_note = T.text_of(domain, "utter_booking_online_has_slots")
+                online_note = text_of(domain, "utter_booking_online_has_slots")
             buttons.append({"title": "改成网上咨询", "payload": "改成网上咨询"})
             if where:
                 buttons.append({"title": "不限区域", "payload": "不限区域"})
-            alternatives = T.text_of(domain, "utter_booking_alternatives", help=help_text)
+            alternatives = text_of(domain, "utter_booking_alternatives", help=help_text)
         else:
             buttons.append({"title": "改成线下面谈", "payload": "改成线下面谈"})
-            alternatives = T.text_of(domain, "utter_booking_alternatives_online", help=help_text)
+            alternatives = text_of(domain, "utter_booking_alternatives_online", help=help_text)
         buttons += [
             {"title": "换个咨询方向", "payload": "换个方向"},
             {"title": "不约了", "payload": "/stop_form"},
@@ -459,7 +460,7 @@ class ActionAskBookingChoice(Action):
 
 def expert_label(domain: DomainDict, name: str, sample: bool) -> str:
     """The expert's name, marked as a sample expert while the expert list is sample data."""
-    return name + (T.text_of(domain, "utter_booking_sample_expert") if sample else "")
+    return name + (text_of(domain, "utter_booking_sample_expert") if sample else "")
 
 
 def chosen_offer(tracker: Tracker) -> dict[str, str] | None:
@@ -538,8 +539,8 @@ class ActionSubmitBooking(Action):
         rules = booking_service().rules
         free = ""
         if rules.free_of_charge:
-            free = rules.notice or T.text_of(domain, "utter_booking_free")
-        note = "\n" + T.text_of(domain, "utter_booking_sample_booked") if sample else ""
+            free = rules.notice or text_of(domain, "utter_booking_free")
+        note = "\n" + text_of(domain, "utter_booking_sample_booked") if sample else ""
         dispatcher.utter_message(
             response="utter_booking_booked",
             code=booking.code,
@@ -585,7 +586,7 @@ class ActionStopBooking(Action):
         loop = (tracker.active_loop or {}).get("name") or FORM
         note = ""
         if latest_intent(tracker)[0] == "cancel_booking":
-            note = T.text_of(domain, "utter_booking_stopped_for_cancel")
+            note = text_of(domain, "utter_booking_stopped_for_cancel")
         dispatcher.utter_message(response=STOPPED.get(loop, STOPPED[FORM]), for_cancel=note)
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         if loop == FORM:

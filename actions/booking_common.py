@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import booking_texts as T
+from actions.responses import text_of
 from consultations import (
     AREAS,
     Booking,
@@ -111,14 +112,14 @@ def say_error(
     cause = error.cause if isinstance(error, ServiceUnavailable) else error
     if cause is None:
         dispatcher.utter_message(
-            response="utter_booking_service_down", help=T.text_of(domain, "utter_booking_help_elsewhere")
+            response="utter_booking_service_down", help=text_of(domain, "utter_booking_help_elsewhere")
         )
         return
     response = T.error_response(domain, cause)
     if then is None:
         dispatcher.utter_message(response=response, **T.error_values(cause))
     else:
-        reason = T.text_of(domain, response, **T.error_values(cause))
+        reason = text_of(domain, response, **T.error_values(cause))
         dispatcher.utter_message(response=then, reason=reason, **values)
 
 

@@ -33,6 +33,7 @@ from actions.booking_common import (
     offer,
     say_error,
 )
+from actions.responses import text_of
 from consultations import (
     Booking,
     BookingError,
@@ -260,7 +261,7 @@ class ActionStartReschedule(Action):
             return []
         free = [s for s in free if s.id != booking.slot.id]
         if not free:
-            help_text = T.text_of(domain, "utter_booking_help_elsewhere")
+            help_text = text_of(domain, "utter_booking_help_elsewhere")
             dispatcher.utter_message(
                 response="utter_booking_no_other_slots", expert=booking.expert_name, help=help_text
             )
@@ -321,7 +322,7 @@ class ActionAskBookingNewSlot(Action):
         offers = as_list(tracker.get_slot("booking_offers"))
         try:
             booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
-            current = T.text_of(
+            current = text_of(
                 domain,
                 "utter_booking_current_booking",
                 when=booking.slot.describe(),
@@ -493,7 +494,7 @@ class ActionSubmitRating(Action):
             return done
         summary = ""
         if record.rating_count and record.average_rating is not None:
-            summary = T.text_of(
+            summary = text_of(
                 domain,
                 "utter_booking_rating_record",
                 count=record.rating_count,

@@ -2,10 +2,9 @@
 
 Every sentence of the booking conversations is a response in domain/booking.yml, sent with
 `dispatcher.utter_message(response="utter_…", **values)`. This module holds only the short labels
-built from data (the consultation forms in a search, one line per booking), and the two lookups
-the actions need for answers that contain another response: `text_of` renders a response that
-fills a part of another one ({reason}, {help}, {sample_note}…), `error_response` / `error_values`
-pick and fill the response of a consultations error.
+built from data (the consultation forms in a search, one line per booking), and the lookups that
+pick and fill the response of a consultations error (`error_response` / `error_values`). A response
+that fills a part of another one is rendered by `actions.responses.text_of`.
 """
 
 from __future__ import annotations
@@ -27,11 +26,6 @@ MODE_NAMES = {
 BOOKING_LINE = "{i}. 预约码 {code}｜{when}｜{expert}｜{name} {phone}"
 # Who is rated when the booking cannot be read any more.
 ANY_EXPERT = "专家"
-
-
-def text_of(domain: Mapping[str, Any], response: str, **values: Any) -> str:
-    """The text of a domain response with its {slots} filled, to be part of another response."""
-    return str(domain["responses"][response][0]["text"]).format(**values)
 
 
 def error_response(domain: Mapping[str, Any], error: ConsultationError) -> str:

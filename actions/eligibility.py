@@ -54,18 +54,6 @@ SKIP_WORDS = ("不知道", "不清楚", "不确定", "跳过", "忘了", "说不
 QUANTITY_KINDS = ("date", "int", "number")
 BOOL_BUTTONS = [{"title": "是", "payload": "是"}, {"title": "不是", "payload": "不是"}]
 
-INTRO = (
-    "好的，我来帮您判断能否申请「{name}」。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
-)
-INTRO_ALL = (
-    "好的，我来帮您看看能申请哪些政策。需要问您几个问题，不清楚的可以说“不知道”，随时说“不查了”可以退出。"
-)
-STOPPED = "好的，已停止资格判断。您可以继续问政策问题，或说“帮我判断”重新开始。"
-POLICY_GONE = (
-    "您要判断的那项政策在知识库更新后已不在其中（可能已调整或更名），我改为帮您看看能申请哪些政策。"
-    "原政策的情况请拨打12333或咨询所在区就业促进中心。"
-)
-
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, date):
@@ -346,8 +334,12 @@ class ActionStartEligibility(Action):
         except ProfileError:
             profile, missing = {ASKED: []}, next_missing_field(kb, policy_id, {}, on)
         if missing is not None:
-            intro = INTRO_ALL if policy_id == ALL_POLICIES else INTRO.format(name=kb.get(policy_id).name)
-            dispatcher.utter_message(text=intro)
+            if policy_id == ALL_POLICIES:
+                dispatcher.utter_message(response="utter_eligibility_intro_all")
+            else:
+                dispatcher.utter_message(
+                    response="utter_eligibility_intro", policy_name=kb.get(policy_id).name
+                )
         return [
             SlotSet("eligibility_policy", policy_id),
             SlotSet("profile", profile),
@@ -402,7 +394,7 @@ class ActionAskProfileAnswer(Action):
         policy_id, fell_back = form_policy(kb, tracker)
         events: list[EventType] = [SlotSet("eligibility_policy", policy_id)] if fell_back else []
         if fell_back:
-            dispatcher.utter_message(text=POLICY_GONE)
+            dispatcher.utter_message(response="utter_eligibility_policy_gone")
         field = next_missing_field(kb, policy_id, profile, on)
         if field is None:  # nothing left to ask: let validation complete the form
             return [*events, SlotSet("profile_answer", COMPLETE)]
@@ -453,7 +445,7 @@ class ActionReportEligibility(Action):
         policy_id, fell_back = form_policy(kb, tracker)
         applicant = kb.profile(user_fields(accepted_profile(kb, stored_profile(tracker))))
         if fell_back:
-            dispatcher.utter_message(text=POLICY_GONE)
+            dispatcher.utter_message(response="utter_eligibility_policy_gone")
         if policy_id == ALL_POLICIES:
             dispatcher.utter_message(text=render_check_all(kb.check_all(applicant, on), kb.catalogue))
         else:
@@ -474,7 +466,7 @@ class ActionStopEligibility(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=STOPPED)
+        dispatcher.utter_message(response="utter_eligibility_stopped")
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

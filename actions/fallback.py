@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import texts
 from actions.knowledge import log_unanswered
+from actions.responses import human_contact
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,6 @@ class ActionFallbackToHuman(Action):
             "fallback: intent=%s confidence=%.2f", intent.get("name"), intent.get("confidence") or 0.0
         )
         await log_unanswered(tracker)
-        dispatcher.utter_message(text=texts.FALLBACK)
+        dispatcher.utter_message(response="utter_fallback_to_human", contact=human_contact(domain))
         # Forget the misunderstood message so it does not steer the next prediction.
         return [UserUtteranceReverted()]

@@ -21,9 +21,6 @@ from actions.policy_answers import latest_entity_values
 from policies_kb import ProfileError, render_answer, render_check_all
 from policies_kb.profile_text import extract_profile
 
-NOTED = "好的，记下了。想知道能不能申请某项政策，可以直接问，例如“我能申请一次性创业补贴吗？”"
-UNCLEAR = "抱歉，没明白您想问什么。可以直接说政策名称，或说“帮我判断能申请什么”。需要人工请拨打12333。"
-
 
 class ActionAnswerFollowup(Action):
     def name(self) -> str:
@@ -65,7 +62,7 @@ class ActionAnswerFollowup(Action):
                     events.append(SlotSet("eligibility_policy", checked))
                 return events
             else:
-                dispatcher.utter_message(text=NOTED)
+                dispatcher.utter_message(response="utter_followup_noted")
             return [SlotSet("profile", profile)]
         policy_id = tracker.get_slot("policy")
         if policy_id in kb.catalogue.policies and (
@@ -81,5 +78,5 @@ class ActionAnswerFollowup(Action):
             dispatcher.utter_message(text=answer)
             return []
         await log_unanswered(tracker)
-        dispatcher.utter_message(text=UNCLEAR)
+        dispatcher.utter_message(response="utter_followup_unclear")
         return []

@@ -8,9 +8,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import texts
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values, policy_buttons
+from actions.responses import text_of
 from policies_kb import KnowledgeBase, Policy
 from policies_kb.render import overview_line
 
@@ -66,10 +66,15 @@ class ActionPolicyOverview(Action):
             for g in latest_entity_values(tracker, "applicant_group")
             if g in kb.catalogue.vocabulary.applicant_groups
         ]
-        head = texts.OVERVIEW_FOR_GROUP.format(who="、".join(groups)) if groups else texts.OVERVIEW_HEAD
-        body = "\n".join(overview_line(p) for p in policies)
+        intro = (
+            text_of(domain, "utter_policy_overview_intro_for_group", who="、".join(groups))
+            if groups
+            else text_of(domain, "utter_policy_overview_intro")
+        )
         dispatcher.utter_message(
-            text=f"{head}\n{body}\n\n{texts.OVERVIEW_TAIL}",
+            response="utter_policy_overview",
+            intro=intro,
+            policies="\n".join(overview_line(p) for p in policies),
             buttons=policy_buttons(policies[:4]),
         )
         return []

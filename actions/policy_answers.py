@@ -21,8 +21,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import texts
 from actions.knowledge import knowledge_base, log_unanswered, today
+from actions.responses import human_contact
 from policies_kb import KnowledgeBase, Policy, render_answer
 from policies_kb.render.answers import cross_policy_answer, detect_aspects, expanded
 
@@ -99,12 +99,12 @@ class ActionAnswerPolicy(Action):
                 dispatcher.utter_message(text=answer.text)
                 return [SlotSet("policy", group[0].id), SlotSet("aspect", None)]
         if choices:
-            dispatcher.utter_message(text=texts.WHICH_ONE, buttons=policy_buttons(choices))
+            dispatcher.utter_message(response="utter_which_policy", buttons=policy_buttons(choices))
             return []
         if not policies:
             logger.info("no KB answer for a policy question")
             await log_unanswered(tracker)
-            dispatcher.utter_message(text=texts.NOT_FOUND)
+            dispatcher.utter_message(response="utter_policy_not_found", contact=human_contact(domain))
             return [SlotSet("aspect", None)]
         covered = expanded(policies, kb.catalogue, on) if aspects else policies
         if spans_policies(covered, aspects) and (

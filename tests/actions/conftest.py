@@ -172,7 +172,7 @@ def responses(messages: Messages) -> list[tuple[str | None, dict[str, Any]]]:
 
 def domain_text(response: str, **values: Any) -> str:
     """The text of a domain response filled with `values`, as the actions fill a part of another."""
-    from actions.booking_texts import text_of
+    from actions.responses import text_of
 
     return text_of(load_domain(), response, **values)
 

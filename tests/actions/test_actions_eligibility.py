@@ -15,10 +15,6 @@ from actions.eligibility import (
     ALL_POLICIES,
     BOOL_BUTTONS,
     COMPLETE,
-    INTRO,
-    INTRO_ALL,
-    POLICY_GONE,
-    STOPPED,
     ActionAskProfileAnswer,
     ActionReportEligibility,
     ActionStartEligibility,
@@ -33,7 +29,15 @@ from policies_kb.profile import FIELD_TYPES
 from policies_kb.render import ALL_HEAD_ELIGIBLE, ALL_HEAD_MAYBE, ALL_NONE, ALL_TAIL
 from policies_kb.render.checks import ALSO_FITS, condition_reply, decided_verdict
 from policies_kb.render.labels import STATUS_LABELS
-from tests.actions.conftest import REFERENCE_DATE, make_tracker, run_action, run_method, sent_texts
+from tests.actions.conftest import (
+    REFERENCE_DATE,
+    domain_text,
+    make_tracker,
+    run_action,
+    run_method,
+    sent_texts,
+    spoken,
+)
 
 ON = date.fromisoformat(REFERENCE_DATE)
 POLICY = "first_business_subsidy"
@@ -78,7 +82,7 @@ def test_start_for_a_named_policy_keeps_what_the_first_message_says(kb) -> None:
         SlotSet("requested_profile_field", None),
         SlotSet("profile_answer", None),
     ]
-    assert sent_texts(messages) == [INTRO.format(name=kb.get(POLICY).name)]
+    assert spoken(messages) == [domain_text("utter_eligibility_intro", policy_name=kb.get(POLICY).name)]
 
 
 def test_start_without_a_policy_checks_all_and_forgets_a_previous_run() -> None:
@@ -93,7 +97,7 @@ def test_start_without_a_policy_checks_all_and_forgets_a_previous_run() -> None:
         SlotSet("requested_profile_field", None),
         SlotSet("profile_answer", None),
     ]
-    assert sent_texts(messages) == [INTRO_ALL]
+    assert spoken(messages) == [domain_text("utter_eligibility_intro_all")]
 
 
 def test_start_with_an_unknown_policy_entity_checks_all() -> None:
@@ -115,7 +119,7 @@ def test_start_with_a_corrupt_stored_profile_starts_from_scratch() -> None:
         SlotSet("requested_profile_field", None),
         SlotSet("profile_answer", None),
     ]
-    assert sent_texts(messages) == [INTRO_ALL]
+    assert spoken(messages) == [domain_text("utter_eligibility_intro_all")]
 
 
 # -- ActionAskProfileAnswer ----------------------------------------------------------------------
@@ -356,7 +360,7 @@ def test_stop_leaves_the_form_and_clears_its_slots() -> None:
         SlotSet("profile_answer", None),
         SlotSet("requested_profile_field", None),
     ]
-    assert sent_texts(messages) == [STOPPED]
+    assert spoken(messages) == [domain_text("utter_eligibility_stopped")]
 
 
 # -- a policy removed from the knowledge base while a check is open ------------------------------
@@ -375,7 +379,7 @@ def test_question_for_a_policy_no_longer_in_the_kb_says_so_and_checks_all(kb) ->
         SlotSet("requested_profile_field", field),
         SlotSet("profile", {"_asked": [], "_pending": field}),
     ]
-    assert sent_texts(messages) == [POLICY_GONE, QUESTIONS[field]]
+    assert spoken(messages) == [domain_text("utter_eligibility_policy_gone"), QUESTIONS[field]]
 
 
 def test_reply_for_a_policy_no_longer_in_the_kb_is_kept() -> None:
@@ -394,8 +398,8 @@ def test_report_for_a_policy_no_longer_in_the_kb_says_so_and_reports_all() -> No
     events, messages = run_action(ActionReportEligibility(), tracker)
 
     assert events == [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
-    texts = sent_texts(messages)
-    assert texts[0] == POLICY_GONE and texts[1].endswith(ALL_TAIL)
+    texts = spoken(messages)
+    assert texts[0] == domain_text("utter_eligibility_policy_gone") and texts[1].endswith(ALL_TAIL)
 
 
 def test_stored_profile_values_the_kb_no_longer_accepts_are_asked_again(kb) -> None:

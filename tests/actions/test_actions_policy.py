@@ -11,15 +11,22 @@ from datetime import date
 import pytest
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
-from actions import texts
 from actions.fallback import ActionFallbackToHuman
-from actions.followups import NOTED, UNCLEAR, ActionAnswerFollowup
+from actions.followups import ActionAnswerFollowup
 from actions.overview import CATEGORY_ORDER, MAX_ITEMS, ActionPolicyOverview
 from actions.policy_answers import ActionAnswerPolicy, policy_buttons
 from agent_desk import AgentDesk
 from policies_kb import KnowledgeBase, render_citation, render_fact
 from policies_kb.render import ALL_TAIL, ASPECT_LABEL_WORDS, NO_MATERIALS
-from tests.actions.conftest import REFERENCE_DATE, buttons, make_tracker, run_action, sent_texts
+from tests.actions.conftest import (
+    REFERENCE_DATE,
+    buttons,
+    domain_text,
+    make_tracker,
+    run_action,
+    sent_texts,
+    spoken,
+)
 
 ON = date.fromisoformat(REFERENCE_DATE)
 FIRST_BUSINESS = "first_business_subsidy"
@@ -185,7 +192,7 @@ def test_ambiguous_question_offers_the_candidates_as_buttons(kb) -> None:
     events, messages = run_action(ActionAnswerPolicy(), tracker)
 
     assert events == []
-    assert sent_texts(messages) == [texts.WHICH_ONE]
+    assert spoken(messages) == [domain_text("utter_which_policy")]
     assert messages[0]["buttons"] == policy_buttons(kb.get(h.policy_id) for h in hits)
     assert buttons(messages[0])[0] == (
         kb.get(hits[0].policy_id).name,
@@ -202,7 +209,9 @@ def test_question_outside_the_kb_is_refused_and_logged_for_the_policy_team(kb, a
     events, messages = run_action(ActionAnswerPolicy(), tracker)
 
     assert events == [SlotSet("aspect", None)]
-    assert sent_texts(messages) == [texts.NOT_FOUND]
+    assert spoken(messages) == [
+        domain_text("utter_policy_not_found", contact=domain_text("utter_human_contact"))
+    ]
     assert unanswered_count(actions_database_url, question) == before + 1
     group = AgentDesk.open(actions_database_url).unanswered_groups(search=question)[0]
     assert "wechat" in group.channels
@@ -214,7 +223,9 @@ def test_empty_question_is_refused_and_not_logged(actions_database_url, text) ->
     events, messages = run_action(ActionAnswerPolicy(), make_tracker(text, intent="ask_policy"))
 
     assert events == [SlotSet("aspect", None)]
-    assert sent_texts(messages) == [texts.NOT_FOUND]
+    assert spoken(messages) == [
+        domain_text("utter_policy_not_found", contact=domain_text("utter_human_contact"))
+    ]
     assert AgentDesk.open(actions_database_url).unanswered_total() == total
 
 
@@ -226,7 +237,9 @@ def test_unknown_policy_id_in_the_entities_is_ignored() -> None:
     events, messages = run_action(ActionAnswerPolicy(), tracker)
 
     assert events == [SlotSet("aspect", None)]
-    assert sent_texts(messages) == [texts.NOT_FOUND]
+    assert spoken(messages) == [
+        domain_text("utter_policy_not_found", contact=domain_text("utter_human_contact"))
+    ]
 
 
 def test_stale_previous_policy_slot_is_not_used_the_question_is_searched(kb) -> None:
@@ -249,7 +262,7 @@ def test_stale_previous_policy_slot_is_not_used_the_question_is_searched(kb) -> 
 
 
 def overview_lines(message: dict) -> list[str]:
-    return [line for line in message["text"].split("\n") if line.startswith("· ")]
+    return [line for line in spoken([message])[0].split("\n") if line.startswith("· ")]
 
 
 def listed_policy(kb: KnowledgeBase, line: str):
@@ -272,9 +285,9 @@ def test_overview_for_a_group_names_the_group_and_lists_policies_with_buttons(kb
 
     assert events == []
     assert len(messages) == 1
-    text = messages[0]["text"]
-    assert text.startswith(texts.OVERVIEW_FOR_GROUP.format(who=group.name) + "\n")
-    assert text.endswith("\n\n" + texts.OVERVIEW_TAIL)
+    intro = domain_text("utter_policy_overview_intro_for_group", who=group.name)
+    lines = "\n".join(overview_lines(messages[0]))
+    assert spoken(messages) == [domain_text("utter_policy_overview", intro=intro, policies=lines)]
     listed = [listed_policy(kb, line) for line in overview_lines(messages[0])]
     assert 3 <= len(listed) <= MAX_ITEMS
     assert all(p.scope == "city" for p in listed)  # no district named
@@ -287,8 +300,10 @@ def test_overview_without_words_lists_one_current_policy_per_main_category(kb) -
     events, messages = run_action(ActionPolicyOverview(), tracker)
 
     assert events == []
-    text = messages[0]["text"]
-    assert text.startswith(texts.OVERVIEW_HEAD + "\n")  # an unknown group id is not named
+    text = spoken(messages)[0]
+    assert text.startswith(
+        domain_text("utter_policy_overview_intro") + "\n"
+    )  # an unknown group id is not named
     expected = []
     for category in CATEGORY_ORDER:
         policy = next(
@@ -343,7 +358,7 @@ def test_fact_without_a_check_is_noted() -> None:
     events, messages = run_action(ActionAnswerFollowup(), make_tracker("我是上海户口", intent="inform"))
 
     assert events == [SlotSet("profile", {"hukou": "shanghai"})]
-    assert sent_texts(messages) == [NOTED]
+    assert spoken(messages) == [domain_text("utter_followup_noted")]
 
 
 def test_corrupt_stored_profile_is_explained_and_left_unchanged() -> None:
@@ -378,7 +393,7 @@ def test_unclear_follow_up_says_so_and_is_logged(actions_database_url) -> None:
     events, messages = run_action(ActionAnswerFollowup(), make_tracker(question, intent="inform"))
 
     assert events == []
-    assert sent_texts(messages) == [UNCLEAR]
+    assert spoken(messages) == [domain_text("utter_followup_unclear")]
     assert unanswered_count(actions_database_url, question) == before + 1
 
 
@@ -393,7 +408,9 @@ def test_fallback_reverts_the_message_points_to_a_human_and_logs_it(actions_data
     events, messages = run_action(ActionFallbackToHuman(), tracker)
 
     assert events == [UserUtteranceReverted()]
-    assert sent_texts(messages) == [texts.FALLBACK]
+    assert spoken(messages) == [
+        domain_text("utter_fallback_to_human", contact=domain_text("utter_human_contact"))
+    ]
     assert unanswered_count(actions_database_url, question) == before + 1
 
 
@@ -401,14 +418,18 @@ def test_fallback_still_answers_when_the_database_is_down(database_down) -> None
     events, messages = run_action(ActionFallbackToHuman(), make_tracker("阿巴阿巴", intent="nlu_fallback"))
 
     assert events == [UserUtteranceReverted()]
-    assert sent_texts(messages) == [texts.FALLBACK]
+    assert spoken(messages) == [
+        domain_text("utter_fallback_to_human", contact=domain_text("utter_human_contact"))
+    ]
 
 
 def test_fallback_without_intent_or_text() -> None:
     events, messages = run_action(ActionFallbackToHuman(), make_tracker(""))
 
     assert events == [UserUtteranceReverted()]
-    assert sent_texts(messages) == [texts.FALLBACK]
+    assert spoken(messages) == [
+        domain_text("utter_fallback_to_human", contact=domain_text("utter_human_contact"))
+    ]
 
 
 # -- aspects and questions that span policies (issue #16) -----------------------------------------
