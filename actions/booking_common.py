@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
@@ -34,7 +33,7 @@ from consultations import (
     Slot,
     mask_phone,
     normalise_area,
-    open_service,
+    shared_service,
 )
 from consultations.model import AREA_ALIASES, SHANGHAI, WEEKDAY_NAMES
 from zh import answers, places
@@ -68,10 +67,9 @@ class ServiceUnavailable(Exception):
         self.cause = cause
 
 
-@lru_cache(maxsize=1)
 def booking_service() -> BookingService:
-    # Reads DATABASE_URL; migrations are cheap when the schema is current.
-    return open_service()
+    """The process's booking service for DATABASE_URL (consultations.shared_service)."""
+    return shared_service()
 
 
 async def call_service(fn: Callable[[BookingService], R]) -> R:

@@ -18,14 +18,14 @@ import aiohttp
 from aiohttp import web
 
 import settings
-from agent_desk import AgentDesk
+from agent_desk import shared_desk
 from bot import logs
 from bot.web import api, console, widget
 from bot.web.auth import THROTTLE, LoginThrottle
 from bot.web.http import errors_middleware, headers_middleware, json_response
 from bot.web.services import SERVICES, Services
-from consultations import open_service
-from policies_kb import KnowledgeBase
+from consultations import shared_service
+from policies_kb.kb import shared_kb
 
 log = logging.getLogger("bot.web")
 STATIC_DIR = console.STATIC_DIR
@@ -34,11 +34,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 def create_app(database_url: str | None = None, rasa_url: str | None = None) -> web.Application:
     """Open (and migrate) everything the pages need, then build the application."""
-    kb = KnowledgeBase.for_serving(database_url)
+    kb = shared_kb(database_url)
     svc = Services(
         kb=kb,
-        bookings=open_service(kb.database_url),
-        desk=AgentDesk.open(kb.database_url),
+        bookings=shared_service(kb.database_url),
+        desk=shared_desk(kb.database_url),
         rasa_url=rasa_url or settings.current().rasa_url,
     )
     app = web.Application(middlewares=[headers_middleware, errors_middleware], client_max_size=MAX_BODY_BYTES)

@@ -9,14 +9,14 @@ server. What the actions read is real, though: one fresh SQLite file per test se
   .refresh()`, as `python -m consultations load` does), and
 - the agent-desk tables, where unanswered questions are logged.
 
-The actions reach both through module-level singletons cached with `functools.lru_cache`:
-`actions.knowledge.knowledge_base()` and `actions.booking_common.booking_service()`, both opened
-from DATABASE_URL. The booking service is cleared before and after every test, so each test gets
-its own service on its own clock (built over the session's migrated engine and parsed expert
-catalogue, see `_service_opener`), and the seats a test booked are freed afterwards. The knowledge
-base is read-only and building its spaCy recogniser takes seconds, so it is cleared only when the
-session starts and ends; tests read their expected figures from that same instance (the `kb`
-fixture), never from literals.
+The actions reach both through the domain packages' shared factories, `policies_kb.kb.shared_kb`
+(`actions.knowledge.knowledge_base()`) and `consultations.shared_service`
+(`actions.booking_common.booking_service()`), both opened from DATABASE_URL. The booking service
+is cleared before and after every test, so each test gets its own service on its own clock (built
+over the session's migrated engine and parsed expert catalogue, see `_service_opener`), and the
+seats a test booked are freed afterwards. The knowledge base is read-only and building its spaCy
+recogniser takes seconds, so it is cleared only when the session starts and ends; tests read their
+expected figures from that same instance (the `kb` fixture), never from literals.
 
 Time: HAINA_REFERENCE_DATE is 2026-11-28 for the policy answers, and the booking service and the
 booking actions share one `FixedClock` starting at Saturday 2026-11-28 12:00 in Shanghai (the
@@ -39,6 +39,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
+import consultations
 from actions import booking_common, booking_manage, knowledge
 from bot.runtime import PROJECT_ROOT
 from consultations import BookingService, FixedClock, open_service
@@ -222,10 +223,10 @@ def actions_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         seeding.engine.dispose()
         AgentDesk.open(url)
     knowledge.knowledge_base.cache_clear()
-    booking_common.booking_service.cache_clear()
+    consultations.shared_service.cache_clear()
     yield url
     knowledge.knowledge_base.cache_clear()
-    booking_common.booking_service.cache_clear()
+    consultations.shared_service.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -238,7 +239,7 @@ def _bookings_backend(actions_database_url: str) -> Iterator[BookingService]:
 
 
 def _service_opener(backend: BookingService, session_url: str, clock: FixedClock) -> Any:
-    """`open_service` as booking_service() calls it, on the test's clock.
+    """`open_service` as consultations.shared_service calls it, on the test's clock.
 
     On the session database it builds a new BookingService over the session's engine and catalogue
     instead of migrating and parsing the files again (idempotent start-up work that would cost
@@ -276,13 +277,13 @@ def action_environment(
     monkeypatch.setenv("DATABASE_URL", actions_database_url)
     monkeypatch.setenv("HAINA_REFERENCE_DATE", REFERENCE_DATE)
     monkeypatch.setattr(
-        booking_common, "open_service", _service_opener(_bookings_backend, actions_database_url, clock)
+        consultations, "open_service", _service_opener(_bookings_backend, actions_database_url, clock)
     )
     monkeypatch.setattr(booking_common, "now", clock)
     monkeypatch.setattr(booking_manage, "now", clock)
-    booking_common.booking_service.cache_clear()
+    consultations.shared_service.cache_clear()
     yield
-    booking_common.booking_service.cache_clear()
+    consultations.shared_service.cache_clear()
     for sender in _senders:
         _bookings_backend.delete_user_data(sender)
     _senders.clear()
@@ -311,7 +312,7 @@ def database_down(monkeypatch: pytest.MonkeyPatch) -> str:
     """DATABASE_URL points at a PostgreSQL port nobody listens on; the booking service reopens."""
     url = f"postgresql+psycopg2://postgres@127.0.0.1:{closed_port()}/haina"
     monkeypatch.setenv("DATABASE_URL", url)
-    booking_common.booking_service.cache_clear()
+    consultations.shared_service.cache_clear()
     return url
 
 

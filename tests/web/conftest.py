@@ -23,7 +23,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from agent_desk import AgentDesk, shared_desk
 from bot import runtime
 from bot.web.server import create_app
-from consultations import open_service
+from consultations import open_service, shared_service
+from policies_kb.kb import shared_kb
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = runtime.PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -205,6 +206,8 @@ async def client(database_url: str) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
     shared_desk.cache_clear()
+    shared_service.cache_clear()
+    shared_kb.cache_clear()
 
 
 async def token(client: TestClient, who: tuple[str, str]) -> dict[str, str]:
