@@ -86,15 +86,11 @@ def _cite(rule: Rule, policy: Policy, catalogue: Catalogue) -> str:
 
 def next_step(policy: Policy) -> str | None:
     """Where and by when to apply, from the policy's apply section."""
+    from .render.lines import apply_lines  # render imports this module: imported when first used
+
     if policy.apply is None:
         return None
-    parts = []
-    if policy.apply.online:
-        parts.append(f"线上：{policy.apply.online}")
-    if policy.apply.offline:
-        parts.append(f"线下：{policy.apply.offline}")
-    if policy.apply.deadline:
-        parts.append(f"时限：{policy.apply.deadline}")
+    parts = apply_lines(policy.apply)
     if not parts:
         return None
     caveat = "【待核实】" if policy.apply.verification == "待核实" else ""

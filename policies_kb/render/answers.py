@@ -15,7 +15,7 @@ from ..freshness import freshness
 from ..model import Catalogue, Fact, Note, Policy
 from .cards import policy_card
 from .labels import LAPSED_MARK
-from .lines import Rendered, caveat, chinese_date, citation_lines, part_notices, render_fact
+from .lines import Rendered, apply_lines, caveat, chinese_date, citation_lines, part_notices, render_fact
 
 # Fact labels that answer each numeric aspect (labels are Chinese, from the data files).
 ASPECT_LABEL_WORDS = {
@@ -334,17 +334,13 @@ def aspect_answer(
         if apply is None or not (apply.online or apply.offline or apply.deadline):
             body.append(NO_APPLY_INFO)
         else:
-            mark = caveat(apply.verification)
-            lines = []
-            if apply.deadline:
-                lines.append(f"时限：{apply.deadline}{mark}")
-            if apply.online:
-                lines.append(f"线上：{apply.online}{mark}")
-            if apply.offline:
-                lines.append(f"线下：{apply.offline}{mark}")
-            if aspect == "how_to_apply" and apply.deadline:
-                lines.append(lines.pop(0))
-            body += lines
+            # "where to apply" leads with the channels, "by when" with the deadline.
+            order = (
+                ("online", "offline", "deadline")
+                if aspect == "how_to_apply"
+                else ("deadline", "online", "offline")
+            )
+            body += apply_lines(apply, order, caveat(apply.verification))
             sources = list(apply.sources) or sources
         if fresh.expires_on and fresh.in_force:
             line = f"政策有效期至{chinese_date(fresh.expires_on)}。"

@@ -11,7 +11,7 @@ from datetime import date
 from ..freshness import freshness
 from ..model import Catalogue, Policy
 from .labels import LAPSED_MARK
-from .lines import CAVEAT, Rendered, caveat, citation_lines, part_notices, render_fact
+from .lines import CAVEAT, Rendered, apply_lines, caveat, citation_lines, part_notices, render_fact
 
 
 def policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts: int = 4) -> Rendered:
@@ -38,13 +38,7 @@ def policy_card(policy: Policy, catalogue: Catalogue, on: date, max_facts: int =
         if replacement is not None:
             body.append(f"现行政策请看「{replacement.name}」。")
     elif policy.apply is not None:
-        lines = []
-        if policy.apply.online:
-            lines.append(f"线上：{policy.apply.online}")
-        if policy.apply.offline:
-            lines.append(f"线下：{policy.apply.offline}")
-        if policy.apply.deadline:
-            lines.append(f"时限：{policy.apply.deadline}")
+        lines = apply_lines(policy.apply)
         if lines:
             body.append("怎么申请" + caveat(policy.apply.verification) + "：\n" + "\n".join(lines))
     if fresh.in_force and fresh.warning:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..citations import document_name
-from ..model import Catalogue, Fact, Policy, Source
+from ..model import ApplyInfo, Catalogue, Fact, Policy, Source
 from ..validity import dependent_lapses, group_subject, notice
 
 UNPUBLISHED = "未公布，请咨询12333或区就业促进中心"
@@ -54,6 +54,16 @@ class Rendered:
 
 def caveat(verification: str | None) -> str:
     return CAVEAT if verification == "待核实" else ""
+
+
+APPLY_LABELS = {"online": "线上", "offline": "线下", "deadline": "时限"}
+
+
+def apply_lines(
+    apply: ApplyInfo, order: tuple[str, ...] = ("online", "offline", "deadline"), mark: str = ""
+) -> list[str]:
+    """ "线上：…", "线下：…", "时限：…" for the parts of the apply section that are given, in `order`."""
+    return [f"{APPLY_LABELS[part]}：{getattr(apply, part)}{mark}" for part in order if getattr(apply, part)]
 
 
 def render_fact(fact: Fact, old: bool = False) -> str:
