@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import logging
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +28,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+
+from nlu_eval import train_nlu  # noqa: E402
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
 # From 0.10: LogisticRegressionClassifier spreads probability over 20 intents, so its useful
@@ -53,30 +55,6 @@ def fold_config(source: Path, epochs: int | None, target: Path) -> Path:
                 component["epochs"] = epochs
     write_yaml(config, target)
     return target
-
-
-def train(config: Path, nlu: Path, out: Path, name: str) -> Path:
-    command = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "train",
-        "nlu",
-        "--config",
-        str(config),
-        "--nlu",
-        str(nlu),
-        "--out",
-        str(out),
-        "--fixed-model-name",
-        name,
-    ]
-    result = subprocess.run(
-        command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    if result.returncode != 0:
-        sys.exit(f"training failed:\n{result.stderr[-4000:]}")
-    return out / f"{name}.tar.gz"
 
 
 def predict(model: Path, examples: list) -> list[dict]:  # noqa: ANN001
@@ -206,7 +184,7 @@ def main() -> int:
                 lookup_tables=data.lookup_tables,
             )
             fold_data.persist_nlu(str(fold_dir / "nlu.yml"))
-            model = train(config, fold_dir, workdir, f"fold{fold}")
+            model = train_nlu(config, fold_dir, workdir, f"fold{fold}")
             fold_rows = predict(model, [examples[i] for i in test_idx])
             wrong = sum(r["predicted"] != r["intent"] for r in fold_rows)
             print(

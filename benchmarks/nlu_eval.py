@@ -43,8 +43,8 @@ def run(command: list[str]) -> None:
         sys.exit(f"command failed ({result.returncode}):\n{result.stderr[-4000:]}")
 
 
-def train_pipeline(models_dir: Path, config: Path, data: Path) -> Path:
-    name = "nlu-eval"
+def train_nlu(config: Path, data: Path, out: Path, name: str) -> Path:
+    """`rasa train nlu` of `data` with `config` into out/<name>.tar.gz (exits on failure)."""
     run(
         [
             sys.executable,
@@ -57,12 +57,16 @@ def train_pipeline(models_dir: Path, config: Path, data: Path) -> Path:
             "--nlu",
             str(data),
             "--out",
-            str(models_dir),
+            str(out),
             "--fixed-model-name",
             name,
         ]
     )
-    return models_dir / f"{name}.tar.gz"
+    return out / f"{name}.tar.gz"
+
+
+def train_pipeline(models_dir: Path, config: Path, data: Path) -> Path:
+    return train_nlu(config, data, models_dir, "nlu-eval")
 
 
 def test_pipeline(model: Path, results_dir: Path) -> tuple[dict, list[dict]]:
