@@ -8,7 +8,7 @@ cite them (`render.changes.render_change`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .freshness import freshness
 from .model import Catalogue, Fact, Policy
@@ -29,6 +29,18 @@ class PolicyChange:
     after: Fact | date | None = None
     successor_id: str | None = None
     sources: tuple[str, ...] = ()  # of the new version
+
+
+@dataclass(frozen=True)
+class RecordedChange:
+    """A change as the loader recorded it (kb_changes), with the notice text rendered then."""
+
+    id: int
+    recorded_at: datetime  # aware UTC
+    fingerprint: str
+    policy_id: str
+    kind: str
+    text: str
 
 
 def changes_between(old: Catalogue, new: Catalogue, on: date) -> list[PolicyChange]:

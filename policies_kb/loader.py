@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
@@ -24,6 +24,7 @@ from .db import create_kb_engine
 from .migrate import upgrade
 from .model import Catalogue
 from .rules import condition_to_data
+from .store import loaded_fingerprint, read_catalogue
 
 Progress = Callable[[str], None]
 
@@ -57,6 +58,8 @@ def load(
     engine = database if isinstance(database, Engine) else create_kb_engine(database)
     say(f"migrating schema ({engine.url.get_backend_name()})")
     upgrade(engine)
+    # Read before the import locks the database; a concurrent loader of the same data changes nothing.
+    previous = read_catalogue(engine) if loaded_fingerprint(engine) != catalogue.fingerprint else None
     with write_engine(engine).begin() as conn:
         # The first statement is a write so that SQLite takes its write lock before reading and
         # PostgreSQL row-locks the fingerprint: concurrent loaders queue here.
@@ -74,6 +77,9 @@ def load(
         for table in schema.DATA_TABLES:
             conn.execute(delete(table))
         _insert(conn, catalogue, say)
+        if previous is not None:
+            recorded = _record_changes(conn, previous, catalogue)
+            say(f"recorded {recorded} change(s) for subscribers")
         conn.execute(
             update(schema.data_fingerprint)
             .where(schema.data_fingerprint.c.id == 1)
@@ -85,6 +91,30 @@ def load(
         )
     say(f"imported {len(catalogue.policies)} policies (fingerprint {catalogue.fingerprint[:12]})")
     return LoadResult(True, catalogue.fingerprint, counts(catalogue))
+
+
+def _record_changes(conn: Connection, old: Catalogue, new: Catalogue) -> int:
+    """Write what changed for users between the replaced data and the new, as the notices read."""
+    from .changes import changes_between  # render and changes import the model this module loads
+    from .render.changes import render_change
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    found = changes_between(old, new, date.today())
+    if found:
+        conn.execute(
+            insert(schema.changes),
+            [
+                {
+                    "recorded_at": now,
+                    "fingerprint": new.fingerprint,
+                    "policy_id": change.policy_id,
+                    "kind": change.kind,
+                    "text": render_change(change, old, new),
+                }
+                for change in found
+            ],
+        )
+    return len(found)
 
 
 def counts(catalogue: Catalogue) -> dict[str, int]:

@@ -150,5 +150,18 @@ data_fingerprint = Table(
     Column("load_count", Integer, nullable=False),
 )
 
+# What changed for users with each import that replaced earlier data (policies_kb.changes), as the
+# notice reads; kept when the data tables are replaced, so reminders can tell subscribers later.
+changes = Table(
+    "kb_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recorded_at", DateTime, nullable=False, index=True),  # naive UTC
+    Column("fingerprint", String(64), nullable=False),  # of the data that brought the change
+    Column("policy_id", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+)
+
 # Delete order (children first) for a full re-import.
 DATA_TABLES = (notes, rules, facts, policy_sources, policy_aliases, policies, vocabulary, sources)

@@ -7,11 +7,13 @@ and lets tests prove the import is lossless (read_catalogue(db) == load_catalogu
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timezone
 
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from . import schema
+from .changes import RecordedChange
 from .model import ApplyInfo, Catalogue, Fact, Note, Policy, Rule, Source, Term, Vocabulary
 from .rules import condition_from_data
 
@@ -23,6 +25,29 @@ def loaded_fingerprint(engine: Engine) -> str | None:
     with engine.connect() as conn:
         value = conn.execute(select(schema.data_fingerprint.c.sha256)).scalar_one_or_none()
     return value or None
+
+
+def recorded_changes(engine: Engine, since: datetime) -> list[RecordedChange]:
+    """The changes imports recorded at or after `since` (aware), oldest first."""
+    if not inspect(engine).has_table(schema.changes.name):
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(schema.changes)
+            .where(schema.changes.c.recorded_at >= since.astimezone(timezone.utc).replace(tzinfo=None))
+            .order_by(schema.changes.c.id)
+        ).mappings()
+        return [
+            RecordedChange(
+                r["id"],
+                r["recorded_at"].replace(tzinfo=timezone.utc),
+                r["fingerprint"],
+                r["policy_id"],
+                r["kind"],
+                r["text"],
+            )
+            for r in rows
+        ]
 
 
 def read_catalogue(engine: Engine) -> Catalogue | None:

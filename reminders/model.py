@@ -24,7 +24,7 @@ class Subscription:
     policy_id: str | None
     booking_code: str | None
     due_on: date | None
-    consent_at: datetime  # aware UTC
+    consent_at: datetime  # aware UTC; also when it was created
     active: bool
     next_send_at: datetime | None = None  # aware UTC; the earliest pending notice
 

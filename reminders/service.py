@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from consultations import Booking
 from consultations.clock import Clock, system_clock
 from consultations.model import SHANGHAI
-from policies_kb.changes import PolicyChange
+from policies_kb.changes import RecordedChange
 from policies_kb.deadlines import Deadline
 from policies_kb.model import Catalogue
-from policies_kb.render.changes import render_change, render_deadline_reminder
+from policies_kb.render.changes import render_deadline_reminder
 from reminders import planning
 from reminders.db import migrate
 from reminders.model import BOOKING, DEADLINE, POLICY, Notice, Subscription
@@ -149,24 +149,27 @@ class ReminderService:
             return repo.notices_of(user_id)
 
     # -- policy changes ------------------------------------------------------------------------
-    def notify_changes(
-        self, changes: Sequence[PolicyChange], old: Catalogue, new: Catalogue, version: str
-    ) -> int:
-        """One notice per change to every active subscriber of the changed policy; `version` names
-        the new data (a content hash), so running it twice for the same update sends nothing more."""
+    def notify_changes(self, changes: Sequence[RecordedChange]) -> int:
+        """Plan one notice per knowledge-base update to each subscriber of a policy it changed
+        (the changes of that update joined), for subscriptions that existed when it was recorded.
+        Idempotent: the notice's key names the update and the subscription."""
         if not changes:
             return 0
         now = self._now()
+        updates: dict[tuple[str, str], list[RecordedChange]] = {}
+        for change in changes:
+            updates.setdefault((change.fingerprint, change.policy_id), []).append(change)
         planned = 0
         with UnitOfWork(self.engine, write=True) as repo:
             for sub in repo.active_for_policies({c.policy_id for c in changes}):
                 if sub.kind not in (DEADLINE, POLICY):
                     continue
-                ours = [c for c in changes if c.policy_id == sub.policy_id]
-                text = "\n\n".join(render_change(c, old, new) for c in ours)
-                planned += repo.plan(
-                    sub.id, sub.user_id, sub.channel, f"change:{version}:{sub.id}", text, now
-                )
+                for (fingerprint, policy_id), ours in updates.items():
+                    if policy_id != sub.policy_id or sub.consent_at > ours[0].recorded_at:
+                        continue
+                    text = "\n\n".join(c.text for c in ours)
+                    key = f"change:{fingerprint[:16]}:{sub.id}"
+                    planned += repo.plan(sub.id, sub.user_id, sub.channel, key, text, now)
         return planned
 
     # -- delivery ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def engine(database_url: str):  # noqa: ANN201
 def test_migrations_match_schema(engine) -> None:  # noqa: ANN001
     upgrade(engine)
     upgrade(engine)  # idempotent
-    assert current_revision(engine) == "kb0002"
+    assert current_revision(engine) == "kb0003"
     assert VERSION_TABLE in inspect(engine).get_table_names()
     assert "alembic_version" not in inspect(engine).get_table_names()
     with engine.connect() as conn:

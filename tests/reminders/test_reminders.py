@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import threading
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 from dateutil.relativedelta import relativedelta
 
+import policies_kb
 from consultations import Booking, FixedClock
 from consultations.model import SHANGHAI, BookingStatus, ServiceForm, Slot
 from policies_kb import load_catalogue
@@ -17,8 +21,13 @@ from policies_kb.deadlines import Deadline, application_deadlines
 from policies_kb.model import Leaf
 from policies_kb.profile import ApplicantProfile
 from policies_kb.render import render_citation
+from policies_kb.render.changes import render_change
+from policies_kb.store import recorded_changes
 from reminders import CANCELLED, FAILED, PENDING, SENT, DeliveryError, ReminderService, planning
 from reminders.service import RETRY_BACKOFF_S
+from storage import make_engine
+
+DATA_DIR = Path(policies_kb.__file__).resolve().parent / "data"
 
 FIRST_BUSINESS = "first_business_subsidy"
 
@@ -278,57 +287,74 @@ def test_a_booking_made_late_gets_only_the_reminders_still_ahead(service, clock)
 # -- policy changes ----------------------------------------------------------------------------
 
 
-def changed_catalogue(catalogue):
-    """The catalogue with the first figure of 首次创业补贴 doubled and another policy superseded."""
-    policy = catalogue.policies[FIRST_BUSINESS]
-    fact = next(f for f in policy.facts if f.value is not None)
-    new_fact = dataclasses.replace(
-        fact, value=fact.value * 2, text=f"{fact.text}（测试：调整为{fact.value * 2:g}）"
-    )
-    facts = tuple(new_fact if f.key == fact.key else f for f in policy.facts)
-    other_id = next(
-        p.id
-        for p in catalogue.policies.values()
-        if p.id != FIRST_BUSINESS and p.status == "current" and p.facts
-    )
-    other = dataclasses.replace(
-        catalogue.policies[other_id], status="superseded", superseded_by=FIRST_BUSINESS
-    )
-    policies = {
-        **catalogue.policies,
-        FIRST_BUSINESS: dataclasses.replace(policy, facts=facts),
-        other_id: other,
-    }
-    return dataclasses.replace(catalogue, policies=policies), fact, new_fact, other_id
+def data_with_a_changed_figure(tmp_path: Path) -> tuple[Path, str, str]:
+    """A copy of the data files in which the first published figure of 首次创业补贴 is doubled."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "policies" / f"{FIRST_BUSINESS}.yaml"
+    policy = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fact = next(f for f in policy["facts"] if f.get("value") is not None)
+    old_text = fact["text"]
+    fact["value"] = fact["value"] * 2
+    fact["text"] = f"{old_text}（测试：调整为{fact['value']}）"
+    path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data, old_text, fact["text"]
 
 
-def test_a_kb_change_notifies_exactly_the_subscribers_of_the_changed_policies(
-    service, catalogue, clock
+def test_a_kb_update_notifies_exactly_the_subscribers_of_the_changed_policy(
+    service, catalogue, clock, database_url, tmp_path
 ) -> None:
-    new, fact, new_fact, other_id = changed_catalogue(catalogue)
-    changes = changes_between(catalogue, new, date(2026, 9, 1))
-    assert {(c.policy_id, c.kind) for c in changes} == {
-        (FIRST_BUSINESS, FIGURE_CHANGED),
-        (other_id, SUPERSEDED),
-    }
-
+    policies_kb.load(database_url, progress=None)
     service.subscribe_deadline("wx:c1", "wechat", a_deadline(date(2026, 12, 1)), catalogue)
-    service.follow_policy("web:c2", "web", other_id)
-    unrelated = next(p for p in catalogue.policies if p not in (FIRST_BUSINESS, other_id))
-    service.follow_policy("wx:c3", "wechat", unrelated)
+    unchanged = next(p for p in catalogue.policies if p != FIRST_BUSINESS)
+    service.follow_policy("web:c2", "web", unchanged)
+    before = datetime.now(timezone.utc)
 
-    assert service.notify_changes(changes, catalogue, new, version="v2") == 2
-    assert service.notify_changes(changes, catalogue, new, version="v2") == 0  # the same update again
+    data, old_text, new_text = data_with_a_changed_figure(tmp_path)
+    assert policies_kb.load(database_url, data, progress=None).changed
+    clock.now = datetime.now(timezone.utc) + timedelta(days=1)
+    service.follow_policy("wx:c3", "wechat", FIRST_BUSINESS)  # after the update: nothing to tell
 
-    first = [n.text for n in service.notices("wx:c1") if n.key.startswith("change:")]
-    assert len(first) == 1
-    assert new_fact.text in first[0] and fact.text in first[0]
-    for source_id in new_fact.sources or catalogue.policies[FIRST_BUSINESS].sources:
-        assert render_citation(catalogue.sources[source_id]) in first[0]
-    second = [n.text for n in service.notices("web:c2")]
-    assert len(second) == 1 and catalogue.policies[FIRST_BUSINESS].name in second[0]
-    assert service.notices("wx:c3") == []
+    engine = make_engine(database_url)
+    try:
+        recorded = recorded_changes(engine, since=before)
+    finally:
+        engine.dispose()
+    assert [(c.policy_id, c.kind) for c in recorded] == [(FIRST_BUSINESS, FIGURE_CHANGED)]
+    assert service.notify_changes(recorded) == 1
+    assert service.notify_changes(recorded) == 0  # the same update again
+
+    texts = [n.text for n in service.notices("wx:c1") if n.key.startswith("change:")]
+    assert len(texts) == 1 and old_text in texts[0] and new_text in texts[0]
+    assert catalogue.policies[FIRST_BUSINESS].name in texts[0]
+    fact = next(f for f in catalogue.policies[FIRST_BUSINESS].facts if f.text == old_text)
+    for source_id in fact.sources:
+        assert render_citation(catalogue.sources[source_id]) in texts[0]
+    assert service.notices("web:c2") == [] and service.notices("wx:c3") == []
+
+
+def test_loading_the_same_data_again_records_no_change(database_url) -> None:
+    policies_kb.load(database_url, progress=None)
+    start = datetime.now(timezone.utc) - timedelta(minutes=1)
+    policies_kb.load(database_url, progress=None, force=True)
+    engine = make_engine(database_url)
+    try:
+        assert recorded_changes(engine, since=start) == []
+    finally:
+        engine.dispose()
 
 
 def test_an_unchanged_kb_gives_no_changes(catalogue) -> None:
     assert changes_between(catalogue, catalogue, date(2026, 9, 1)) == []
+
+
+def test_a_superseded_policy_is_a_change_naming_its_successor(catalogue) -> None:
+    other = next(p for p in catalogue.policies.values() if p.id != FIRST_BUSINESS and p.status == "current")
+    replaced = dataclasses.replace(other, status="superseded", superseded_by=FIRST_BUSINESS)
+    new = dataclasses.replace(catalogue, policies={**catalogue.policies, other.id: replaced})
+
+    changes = changes_between(catalogue, new, date(2026, 9, 1))
+
+    assert [(c.policy_id, c.kind) for c in changes] == [(other.id, SUPERSEDED)]
+    text = render_change(changes[0], catalogue, new)
+    assert other.name in text and catalogue.policies[FIRST_BUSINESS].name in text
