@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, env="ACTION_PORT")
     web_port: int = Field(8000, env="WEB_PORT")
     web_host: str = Field("127.0.0.1", env="WEB_HOST")
+    # The reminder scheduler (bot/scheduler.py): seconds between ticks, its /healthz address.
+    scheduler_interval_s: float = Field(30.0, env="SCHEDULER_INTERVAL", gt=0)
+    scheduler_port: int = Field(5077, env="SCHEDULER_PORT")
+    scheduler_host: str = Field("127.0.0.1", env="SCHEDULER_HOST")
+    # A WeChat template whose {{content.DATA}} field carries a reminder; unset: customer-service
+    # messages, which WeChat only delivers within 48 hours of the user's last message.
+    wechat_reminder_template_id: str = Field("", env="WECHAT_REMINDER_TEMPLATE_ID")
     reference_date: date | None = Field(None, env="HAINA_REFERENCE_DATE", description="'today' for demos")
     models_dir: Path | None = Field(None, env="HAINA_MODELS_DIR")
     turn_yields: bool = Field(True, env="HAINA_TURN_YIELDS", description="0: Rasa's own scheduling")
