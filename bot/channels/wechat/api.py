@@ -140,31 +140,35 @@ class WeChatApi:
         `user_ref` is the salted hash used in logs instead of the openid.
         """
         payload = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        return await self._send_logged("/cgi-bin/message/custom/send", payload, user_ref)
+
+    async def send_template(self, openid: str, template_id: str, content: str, user_ref: str = "-") -> bool:
+        """Send a template message (模板消息), which reaches a follower outside the 48-hour window of
+        customer-service messages; the template shows `content` in its {{content.DATA}} field."""
+        payload = {"touser": openid, "template_id": template_id, "data": {"content": {"value": content}}}
+        return await self._send_logged("/cgi-bin/message/template/send", payload, user_ref)
+
+    async def send(self, path: str, payload: dict[str, Any]) -> None:
+        """POST a message; raises WeChatApiError with WeChat's errcode when it is refused (a rejected
+        access_token is refreshed and the message sent once more first)."""
+        for attempt in (1, 2):
+            token = await self.access_token()
+            result = await self._post(path, token, payload)
+            errcode = int(result.get("errcode", 0) or 0)
+            if errcode == 0:
+                return
+            if errcode in TOKEN_INVALID_CODES and attempt == 1:
+                logger.info("WeChat rejected the access_token (errcode=%s); refreshing once", errcode)
+                await self.invalidate_token(token)
+                continue
+            raise WeChatApiError(errcode, _KNOWN_ERRORS.get(errcode, "see WeChat global return codes"))
+
+    async def _send_logged(self, path: str, payload: dict[str, Any], user_ref: str) -> bool:
         try:
-            for attempt in (1, 2):
-                token = await self.access_token()
-                result = await self._post("/cgi-bin/message/custom/send", token, payload)
-                errcode = int(result.get("errcode", 0) or 0)
-                if errcode == 0:
-                    return True
-                if errcode in TOKEN_INVALID_CODES and attempt == 1:
-                    logger.info("WeChat rejected the access_token (errcode=%s); refreshing once", errcode)
-                    await self.invalidate_token(token)
-                    continue
-                logger.warning(
-                    "WeChat customer-service send failed for user %s: errcode=%s (%s)",
-                    user_ref,
-                    errcode,
-                    _KNOWN_ERRORS.get(errcode, "see WeChat global return codes"),
-                )
-                return False
+            await self.send(path, payload)
+            return True
         except WeChatApiError as exc:
-            logger.error(
-                "WeChat API error for user %s: errcode=%s (%s)",
-                user_ref,
-                exc.errcode,
-                _KNOWN_ERRORS.get(exc.errcode, str(exc)),
-            )
+            logger.warning("WeChat send failed for user %s: %s", user_ref, exc)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             # The exception text can contain the request URL (with the secret or token): log the type only.
             logger.error("WeChat API request failed for user %s: %s", user_ref, type(exc).__name__)
