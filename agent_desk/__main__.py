@@ -2,6 +2,10 @@
 
     python -m agent_desk create-user NAME --role agent|admin|policy [--password-stdin]
     python -m agent_desk set-password NAME [--password-stdin]
+    python -m agent_desk deactivate-user NAME          # ends the account's sessions at once
+    python -m agent_desk activate-user NAME
+    python -m agent_desk end-sessions NAME | --all     # log out everywhere (a lost laptop, a leak)
+    python -m agent_desk unlock NAME                   # forget failed logins (the login backoff)
     python -m agent_desk users
     python -m agent_desk unanswered [--days 30] [--limit 50]
 
@@ -47,6 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     setpw = sub.add_parser("set-password", help="change a password (ends the user's sessions)")
     setpw.add_argument("name")
     setpw.add_argument("--password-stdin", action="store_true")
+    for command, text in (
+        ("deactivate-user", "deactivate an account and end its sessions"),
+        ("activate-user", "reactivate an account"),
+        ("unlock", "forget an account's failed logins"),
+    ):
+        sub.add_parser(command, help=text).add_argument("name")
+    end = sub.add_parser("end-sessions", help="end every session and API token of an account (or --all)")
+    who = end.add_mutually_exclusive_group(required=True)
+    who.add_argument("name", nargs="?")
+    who.add_argument("--all", action="store_true", help="of every account")
     sub.add_parser("users", help="list accounts as JSON")
     unanswered = sub.add_parser("unanswered", help="grouped unanswered questions as JSON")
     unanswered.add_argument("--days", type=int, default=30)
@@ -61,6 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "set-password":
             desk.set_password(args.name, _read_password(args.password_stdin))
             print(f"已修改 {args.name} 的密码，原有登录已失效。")
+        elif args.command == "deactivate-user":
+            ended = desk.set_active(args.name, False)
+            print(f"已停用账号 {args.name}，结束了 {ended} 个登录会话。")
+        elif args.command == "activate-user":
+            desk.set_active(args.name, True)
+            print(f"已重新启用账号 {args.name}。")
+        elif args.command == "end-sessions":
+            ended = desk.end_sessions(None if args.all else args.name)
+            print(f"已结束{'所有账号' if args.all else ' ' + args.name + ' '}的 {ended} 个登录会话。")
+        elif args.command == "unlock":
+            desk.unlock(args.name)
+            print(f"已清除 {args.name} 的登录失败记录，可立即重新登录。")
         elif args.command == "users":
             print(json.dumps([a.to_dict() for a in desk.users()], ensure_ascii=False, indent=2))
         else:

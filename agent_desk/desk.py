@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import secrets
 import threading
@@ -22,11 +23,12 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+import settings
 from agent_desk.accounts import ROLES, Agent, IssuedToken, token_hash
 from agent_desk.db import make_engine, migrate, resolve_database_url
-from agent_desk.errors import AuthenticationError, DuplicateUserError, InvalidInputError
-from agent_desk.passwords import DUMMY_HASH, hash_password, verify_password
-from agent_desk.repository import UnitOfWork
+from agent_desk.errors import AuthenticationError, DuplicateUserError, InvalidInputError, LoginThrottledError
+from agent_desk.passwords import DUMMY_HASH, hash_password, verify_password, weakness
+from agent_desk.repository import Repository, UnitOfWork
 from agent_desk.unanswered import (
     MAX_TEXT_CHARS,
     UnansweredGroup,
@@ -37,11 +39,32 @@ from agent_desk.unanswered import (
 log = logging.getLogger("agent_desk")
 
 SESSION_HOURS = 12  # one shift; agents log in again the next day
+TOUCH_EVERY = timedelta(minutes=1)  # how stale a session's last-use time may be (one write a minute)
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
 MAX_GROUPS = 500
 _NAME = re.compile(r"[A-Za-z0-9_.\-]{2,64}")
 _CHANNEL = re.compile(r"[a-z0-9_\-]{1,32}")
+
+# Failed logins are counted per account name and client address. After FREE_FAILURES the next try
+# waits, twice as long after each further failure, at most MAX_WAIT: a backoff, never a lock, and
+# failures under other names or from other addresses never delay a correct password.
+FREE_FAILURES = 5
+FIRST_WAIT = timedelta(seconds=30)
+MAX_WAIT = timedelta(minutes=15)
+FORGET_FAILURES_AFTER = timedelta(hours=1)
+MAX_FAILURE_ROWS = 10_000
+
+
+def login_wait(failures: int) -> timedelta:
+    """How long after its last failure an account may try again from the same address."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** min(failures - FREE_FAILURES, 20), MAX_WAIT)
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
 
 
 def _utcnow() -> datetime:
@@ -52,11 +75,14 @@ def _naive_utc(when: datetime) -> datetime:
     return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
-def _check_password_length(password: object) -> None:
+def _check_password(password: object) -> None:
     if not isinstance(password, str) or not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
         raise InvalidInputError(
             "password length", f"密码长度须为 {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} 个字符。"
         )
+    problem = weakness(password)
+    if problem:
+        raise InvalidInputError("weak password", problem)
 
 
 class AgentDesk:
@@ -86,7 +112,7 @@ class AgentDesk:
             raise InvalidInputError(
                 f"bad role {role!r}", "角色只能是 agent（坐席）、admin（管理员）或 policy（政策组）。"
             )
-        _check_password_length(password)
+        _check_password(password)
         now = _utcnow()
         try:
             with UnitOfWork(self.engine, write=True) as repo:
@@ -101,30 +127,89 @@ class AgentDesk:
             return repo.users()
 
     def set_password(self, name: str, password: str) -> None:
-        _check_password_length(password)
+        _check_password(password)
         with UnitOfWork(self.engine, write=True) as repo:
-            user_id = repo.user_id(name)
-            if user_id is None:
-                raise InvalidInputError(f"no user {name!r}", "没有这个用户。")
+            user_id = self._user_id(repo, name)
             repo.set_password_hash(user_id, hash_password(password))
             # A new password ends every session opened with the old one.
             repo.delete_user_tokens(user_id)
 
+    def set_active(self, name: str, active: bool) -> int:
+        """Deactivate (or reactivate) an account; deactivating ends its sessions and API tokens at
+        once. Returns the number of tokens ended."""
+        with UnitOfWork(self.engine, write=True) as repo:
+            user_id = self._user_id(repo, name)
+            repo.set_active(user_id, active)
+            ended = 0 if active else repo.delete_user_tokens(user_id)
+        log.info("%s account %s", "activated" if active else "deactivated", name)
+        return ended
+
+    def end_sessions(self, name: str | None = None) -> int:
+        """End every session and API token of `name`, or of every account when None. The count."""
+        with UnitOfWork(self.engine, write=True) as repo:
+            if name is None:
+                return sum(repo.delete_user_tokens(agent.id) for agent in repo.users())
+            return repo.delete_user_tokens(self._user_id(repo, name))
+
+    def unlock(self, name: str) -> int:
+        """Forget the failed logins of `name` from every address (an admin's unlock)."""
+        with UnitOfWork(self.engine, write=True) as repo:
+            return repo.delete_login_failures(name.strip().lower())
+
+    @staticmethod
+    def _user_id(repo: Repository, name: str) -> int:
+        user_id = repo.user_id((name or "").strip())
+        if user_id is None:
+            raise InvalidInputError(f"no user {name!r}", "没有这个用户。")
+        return user_id
+
     # -- tokens --------------------------------------------------------------------------------
     def login(
-        self, name: str, password: str, *, kind: str = "session", hours: float = SESSION_HOURS
+        self,
+        name: str,
+        password: str,
+        *,
+        kind: str = "session",
+        hours: float = SESSION_HOURS,
+        address: str | None = None,
     ) -> IssuedToken:
-        """Check the password and issue a token; AuthenticationError for any failure."""
+        """Check the password and issue a token; AuthenticationError for any failure, its subclass
+        LoginThrottledError (with `retry_after` seconds) while this name and client address wait."""
         if not isinstance(name, str) or not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
             raise AuthenticationError("malformed credentials")
+        name = name.strip()
+        key, where = name.lower()[:64], (address or "-")[:64]
+        now = _utcnow()
         with UnitOfWork(self.engine) as repo:
-            stored = repo.user_by_name(name.strip())
+            failures = repo.login_failures(key, where)
+            stored = repo.user_by_name(name)
+        count = failures.failures if failures and now - failures.last_failed_at < FORGET_FAILURES_AFTER else 0
+        if count:
+            wait = failures.last_failed_at + login_wait(count) - now  # type: ignore[union-attr]
+            if wait > timedelta(0):
+                seconds = math.ceil(wait.total_seconds())
+                raise LoginThrottledError(
+                    f"{count} failed logins, wait {seconds} s",
+                    f"登录失败次数过多，请 {_wait_text(seconds)}后再试；如急需登录，请联系管理员解锁。",
+                    retry_after=seconds,
+                )
         if stored is None:
             verify_password(password, DUMMY_HASH)
-            raise AuthenticationError("unknown user")
-        if not verify_password(password, stored.password_hash) or not stored.agent.active:
-            raise AuthenticationError("wrong password or inactive user")
+        if stored is None or not verify_password(password, stored.password_hash) or not stored.agent.active:
+            self._login_failed(key, where, count + 1, now)
+            raise AuthenticationError("unknown user, wrong password or inactive user")
+        if failures:
+            with UnitOfWork(self.engine, write=True) as repo:
+                repo.delete_login_failures(key, where)
         return self.issue_token(stored.agent, kind=kind, hours=hours)
+
+    def _login_failed(self, name: str, address: str, failures: int, now: datetime) -> None:
+        try:
+            with UnitOfWork(self.engine, write=True) as repo:
+                repo.save_login_failures(name, address, failures, now)
+                repo.prune_login_failures(now - FORGET_FAILURES_AFTER, MAX_FAILURE_ROWS)
+        except IntegrityError:
+            pass  # a concurrent failure of the same name and address was counted instead
 
     def issue_token(self, agent: Agent, *, kind: str = "api", hours: float = SESSION_HOURS) -> IssuedToken:
         token = secrets.token_urlsafe(32)
@@ -136,15 +221,25 @@ class AgentDesk:
             repo.insert_token(token_hash(token), agent.id, kind, now, expires)
         return IssuedToken(token, agent, kind, expires)
 
-    def user_for_token(self, token: str | None) -> Agent | None:
-        """The active agent a valid, unexpired token belongs to; None otherwise."""
+    def user_for_token(self, token: str | None, *, idle_minutes: int | None = None) -> Agent | None:
+        """The active agent a valid, unexpired token belongs to; None otherwise. A console session
+        (kind "session") also ends after `idle_minutes` without use (HAINA_SESSION_IDLE_MINUTES)."""
         if not token or len(token) > 200:
             return None
+        hashed, now = token_hash(token), _utcnow()
         with UnitOfWork(self.engine) as repo:
-            agent = repo.user_for_token(token_hash(token), _utcnow())
-        if agent is None or not agent.active:
+            stored = repo.token(hashed, now)
+        if stored is None or not stored.agent.active:
             return None
-        return agent
+        if stored.kind == "session":
+            idle = timedelta(minutes=idle_minutes or settings.current().session_idle_minutes)
+            if now - stored.last_used_at >= idle:
+                self.logout(token)
+                return None
+            if now - stored.last_used_at >= TOUCH_EVERY:
+                with UnitOfWork(self.engine, write=True) as repo:
+                    repo.touch_token(hashed, now)
+        return stored.agent
 
     def logout(self, token: str | None) -> None:
         if not token:

@@ -23,3 +23,13 @@ class DuplicateUserError(AgentDeskError):
 class AuthenticationError(AgentDeskError):
     # One message for unknown user and wrong password: the caller must not learn which names exist.
     user_message = "用户名或密码错误。"
+
+
+class LoginThrottledError(AuthenticationError):
+    """Too many failed logins for this name from this address: try again after `retry_after` s."""
+
+    user_message = "登录失败次数过多，请稍后再试；如急需登录，请联系管理员解锁。"
+
+    def __init__(self, detail: str = "", user_message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(detail, user_message)
+        self.retry_after = retry_after

@@ -18,8 +18,23 @@ from sqlalchemy.orm import Session
 
 import storage
 from agent_desk.accounts import Agent
-from agent_desk.schema import tokens, unanswered, users
+from agent_desk.schema import login_failures, tokens, unanswered, users
 from agent_desk.unanswered import UnansweredGroup
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """A valid token's owner (active or not), its kind and when it was last used (or issued)."""
+
+    agent: Agent
+    kind: str
+    last_used_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginFailures:
+    failures: int
+    last_failed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,9 @@ class Repository:
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self.session.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
 
+    def set_active(self, user_id: int, active: bool) -> None:
+        self.session.execute(update(users).where(users.c.id == user_id).values(active=active))
+
     # -- tokens --------------------------------------------------------------------------------
     def insert_token(
         self, token_hash: str, user_id: int, kind: str, created_at: datetime, expires_at: datetime
@@ -82,6 +100,21 @@ class Repository:
         row = self.session.execute(query).first()
         return _agent(row) if row else None
 
+    def token(self, token_hash: str, now: datetime) -> StoredToken | None:
+        """The unexpired token with this hash: its user (active or not), kind and last use."""
+        query = (
+            select(users, tokens.c.kind, tokens.c.created_at.label("issued_at"), tokens.c.last_used_at)
+            .join(tokens, tokens.c.user_id == users.c.id)
+            .where(tokens.c.token_hash == token_hash, tokens.c.expires_at > now)
+        )
+        row = self.session.execute(query).first()
+        if row is None:
+            return None
+        return StoredToken(_agent(row), row.kind, row.last_used_at or row.issued_at)
+
+    def touch_token(self, token_hash: str, now: datetime) -> None:
+        self.session.execute(update(tokens).where(tokens.c.token_hash == token_hash).values(last_used_at=now))
+
     def delete_token(self, token_hash: str) -> None:
         self.session.execute(delete(tokens).where(tokens.c.token_hash == token_hash))
 
@@ -90,6 +123,55 @@ class Repository:
 
     def delete_expired_tokens(self, now: datetime) -> int:
         return self.session.execute(delete(tokens).where(tokens.c.expires_at < now)).rowcount
+
+    def count_user_tokens(self, user_id: int, kind: str | None = None) -> int:
+        query = select(func.count()).select_from(tokens).where(tokens.c.user_id == user_id)
+        if kind is not None:
+            query = query.where(tokens.c.kind == kind)
+        return int(self.session.execute(query).scalar_one())
+
+    # -- failed logins -------------------------------------------------------------------------
+    def login_failures(self, name: str, address: str) -> LoginFailures | None:
+        t = login_failures
+        row = self.session.execute(
+            select(t.c.failures, t.c.last_failed_at).where(t.c.name == name, t.c.address == address)
+        ).first()
+        return LoginFailures(row.failures, row.last_failed_at) if row else None
+
+    def save_login_failures(self, name: str, address: str, failures: int, at: datetime) -> None:
+        """Set the count for (name, address); IntegrityError if a concurrent first failure won."""
+        t = login_failures
+        updated = self.session.execute(
+            update(t)
+            .where(t.c.name == name, t.c.address == address)
+            .values(failures=failures, last_failed_at=at)
+        ).rowcount
+        if not updated:
+            self.session.execute(
+                insert(t).values(name=name, address=address, failures=failures, last_failed_at=at)
+            )
+
+    def delete_login_failures(self, name: str, address: str | None = None) -> int:
+        """Forget the failures of `name` from `address`, or from every address."""
+        query = delete(login_failures).where(login_failures.c.name == name)
+        if address is not None:
+            query = query.where(login_failures.c.address == address)
+        return self.session.execute(query).rowcount
+
+    def prune_login_failures(self, before: datetime, keep: int) -> int:
+        """Delete failures last seen before `before`, then all but `keep` rows: those with the fewest
+        failures go first (a flood of made-up names), the oldest among equals."""
+        t = login_failures
+        removed = self.session.execute(delete(t).where(t.c.last_failed_at < before)).rowcount
+        excess = int(self.session.execute(select(func.count()).select_from(t)).scalar_one()) - keep
+        if excess > 0:
+            victims = self.session.execute(
+                select(t.c.name, t.c.address).order_by(t.c.failures, t.c.last_failed_at).limit(excess)
+            ).all()
+            for victim in victims:
+                self.delete_login_failures(victim.name, victim.address)
+            removed += len(victims)
+        return removed
 
     # -- unanswered questions ------------------------------------------------------------------
     def insert_unanswered(self, text: str, normalised: str, channel: str, asked_at: datetime) -> int:

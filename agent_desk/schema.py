@@ -28,6 +28,20 @@ tokens = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),  # session (console cookie) | api
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+    # Last request made with the token (written at most once a minute): the idle timeout's clock.
+    sa.Column("last_used_at", sa.DateTime, nullable=True),
+)
+
+# Failed logins per account name and client address, for the backoff in AgentDesk.login. Rows are
+# forgotten an hour after their last failure and the table is capped (agent_desk.desk), so a flood
+# of made-up names cannot grow it without bound.
+login_failures = sa.Table(
+    "agent_desk_login_failures",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),  # lower-cased as typed: unknown names too
+    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failed_at", sa.DateTime, nullable=False, index=True),
 )
 
 unanswered = sa.Table(

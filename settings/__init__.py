@@ -9,6 +9,7 @@ message naming the variable, in Chinese and English.
 from __future__ import annotations
 
 from datetime import date
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,6 +42,14 @@ class Settings(BaseSettings):
     service: str = Field("", env="HAINA_SERVICE", description="service name in JSON logs")
     log_format: Literal["text", "json"] = Field("text", env="LOG_FORMAT")
     log_level: str = Field("INFO", env="LOG_LEVEL")
+    # Proxies (IPs or CIDRs, comma separated) whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (bot/web/client.py): the client address is the last one in X-Forwarded-For that is not one of
+    # them. The login backoff and the chat limits key on it; https through them makes cookies Secure.
+    trusted_proxies: str = Field("", env="HAINA_TRUSTED_PROXIES")
+    # 1: always mark the console cookie Secure (the site is https only, whatever the proxy says).
+    secure_cookies: bool = Field(False, env="HAINA_SECURE_COOKIES")
+    # A console session ends after this long without a request (bot/web/auth.py, agent_desk).
+    session_idle_minutes: int = Field(30, env="HAINA_SESSION_IDLE_MINUTES", ge=1, le=24 * 60)
 
     class Config:
         case_sensitive = True
@@ -58,11 +67,24 @@ class Settings(BaseSettings):
     def _lower_case(cls, value: Any) -> Any:  # noqa: N805
         return (value.strip().lower() or "text") if isinstance(value, str) else value
 
+    @validator("trusted_proxies")
+    def _networks(cls, value: str) -> str:  # noqa: N805
+        proxy_networks(value)  # a typo must stop the start, not silently trust nobody
+        return value
+
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return proxy_networks(self.trusted_proxies)
+
     @validator("reference_date", pre=True)
     def _iso_date(cls, value: Any) -> Any:  # noqa: N805
         if isinstance(value, str):  # YYYY-MM-DD only (pydantic would also take timestamps)
             return date.fromisoformat(value.strip()) if value.strip() else None
         return value
+
+
+def proxy_networks(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """The networks of "10.0.0.0/8, 127.0.0.1"; ValueError on anything else."""
+    return tuple(ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
 def current() -> Settings:

@@ -13,19 +13,18 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from agent_desk import AgentDeskError
+from agent_desk import AgentDeskError, LoginThrottledError
 from bot.web import presenters
 from bot.web.auth import (
-    THROTTLE,
-    THROTTLED_MESSAGE,
     admin_required,
-    bearer_token,
     caller_service_required,
     current_agent,
+    end_session,
+    log_in,
     login_required,
     policy_team_required,
 )
-from bot.web.http import ApiError, int_param, json_body, json_response, text_field
+from bot.web.http import ApiError, error_response, int_param, json_body, json_response, text_field
 from bot.web.services import services
 from consultations import AREAS, DISTRICTS, BookingError, ConsultationError, normalise_phone
 from policies_kb import ProfileError, UnknownPolicyError, reference_date
@@ -46,15 +45,14 @@ async def login(request: web.Request) -> web.Response:
     password = data.get("password")
     if not isinstance(password, str) or not password:
         raise ApiError(400, "请填写密码。", "missing_field")
-    throttle = request.app[THROTTLE]
-    if throttle.blocked(name, request.remote):
-        raise ApiError(429, THROTTLED_MESSAGE, "throttled")
     try:
-        issued = await asyncio.to_thread(services(request).desk.login, name, password, kind="api")
+        issued = await log_in(request, name, password, "api")
+    except LoginThrottledError as error:
+        response = error_response(429, error.user_message, "throttled")
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     except AgentDeskError as error:
-        throttle.failed(name, request.remote)
         raise ApiError(401, error.user_message, "bad_credentials") from None
-    throttle.succeeded(name)
     return json_response(
         {
             "token": issued.token,
@@ -67,10 +65,11 @@ async def login(request: web.Request) -> web.Response:
 @routes.post("/api/auth/logout")
 @login_required
 async def logout(request: web.Request) -> web.Response:
-    token = bearer_token(request)
-    if token:
-        await asyncio.to_thread(services(request).desk.logout, token)
-    return json_response({"ok": True})
+    """Ends the token the request came with, bearer or console cookie (login_required checked the
+    CSRF header for the cookie)."""
+    response = json_response({"ok": True})
+    await end_session(request, response)
+    return response
 
 
 @routes.get("/api/me")
@@ -398,3 +397,26 @@ async def create_user(request: web.Request) -> web.Response:
             409 if type(error).__name__ == "DuplicateUserError" else 400, error.user_message
         ) from None
     return json_response({"user": agent.to_dict()}, 201)
+
+
+@routes.post("/api/users/{name}/{action:deactivate|activate|end-sessions|unlock}")
+@admin_required
+async def account_action(request: web.Request) -> web.Response:
+    """Admin only: deactivate or reactivate an account, end all its sessions, or forget its failed
+    logins. Deactivating and ending sessions take effect on the account's very next request."""
+    desk = services(request).desk
+    name, action = request.match_info["name"][:64], request.match_info["action"]
+    me = await current_agent(request)
+    if action == "deactivate" and me is not None and name == me.name:
+        raise ApiError(400, "不能停用自己正在使用的账号。", "bad_request")
+    operations = {
+        "deactivate": lambda: desk.set_active(name, False),
+        "activate": lambda: desk.set_active(name, True),
+        "end-sessions": lambda: desk.end_sessions(name),
+        "unlock": lambda: desk.unlock(name),
+    }
+    try:
+        count = await asyncio.to_thread(operations[action])
+    except AgentDeskError as error:
+        raise ApiError(404, error.user_message, "unknown_user") from None
+    return json_response({"ok": True, "name": name, "count": count})

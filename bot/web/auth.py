@@ -1,30 +1,32 @@
 """Who is calling: bearer tokens for the JSON API, an HttpOnly session cookie for the console pages.
 
-Both are agent-desk tokens (random, stored hashed, with expiry). A request authenticated by the
-cookie must also carry the X-Requested-With header for anything but GET: a cross-site form cannot
-set that header, so the cookie alone can never change data (on top of SameSite=Strict).
+Both are agent-desk tokens (random, stored hashed, with expiry; a console session also ends after
+HAINA_SESSION_IDLE_MINUTES without use). A request authenticated by the cookie must also pass
+`csrf_ok` for anything but GET (the X-Requested-With header, which a cross-site form cannot set),
+so the cookie alone can never change data (on top of SameSite=Strict). Logins wait after repeated
+failures per account and real client address (agent_desk.desk, bot/web/client.py). The cookie is
+Secure whenever the client reached us over https, directly or through a trusted proxy.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from aiohttp import web
 
-from agent_desk import Agent
+import settings
+from agent_desk import Agent, IssuedToken
+from bot.web.client import client_address, is_https
 from bot.web.http import ApiError
 from bot.web.services import services
 
 SESSION_COOKIE = "haina_console"
 CSRF_HEADER = "X-Requested-With"
 CSRF_VALUE = "haina-console"
+CSRF_MESSAGE = "请求来源无法验证，请刷新页面后重试。"
 _AGENT = "agent"
-
-MAX_FAILURES, FAILURE_WINDOW_S = 5, 600
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -59,8 +61,8 @@ def login_required(handler: Handler) -> Handler:
         if agent is None:
             raise ApiError(401, "请先登录（登录已过期或令牌无效）。", "unauthorized")
         unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
-        if request.get("auth_via_cookie") and unsafe and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
-            raise ApiError(403, "请求来源无法验证，请刷新页面后重试。", "csrf")
+        if request.get("auth_via_cookie") and unsafe and not csrf_ok(request):
+            raise ApiError(403, CSRF_MESSAGE, "csrf")
         return await handler(request)
 
     return wrapper
@@ -104,37 +106,33 @@ def policy_team_required(handler: Handler) -> Handler:
     return wrapper
 
 
-class LoginThrottle:
-    """At most MAX_FAILURES failed logins per account name and per client address in the window."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _keys(self, name: str, address: str | None) -> list[str]:
-        return [f"n:{name.strip().lower()}", f"a:{address or '-'}"]
-
-    def blocked(self, name: str, address: str | None) -> bool:
-        now = time.monotonic()
-        for key in self._keys(name, address):
-            failures = self._failures.get(key)
-            if not failures:
-                continue
-            while failures and now - failures[0] > FAILURE_WINDOW_S:
-                failures.popleft()
-            if len(failures) >= MAX_FAILURES:
-                return True
-        return False
-
-    def failed(self, name: str, address: str | None) -> None:
-        for key in self._keys(name, address):
-            self._failures[key].append(time.monotonic())
-
-    def succeeded(self, name: str) -> None:
-        self._failures.pop(f"n:{name.strip().lower()}", None)
+def csrf_ok(request: web.Request) -> bool:
+    """A state-changing request a cross-site page cannot have made: the console's own header (a
+    cross-site form cannot set it), or a browser's Sec-Fetch-Site: same-origin (which no page can
+    forge), so the console's plain logout form works too."""
+    return (
+        request.headers.get(CSRF_HEADER) == CSRF_VALUE
+        or request.headers.get("Sec-Fetch-Site", "").lower() == "same-origin"
+    )
 
 
-THROTTLE = web.AppKey("login_throttle", LoginThrottle)
-THROTTLED_MESSAGE = "登录失败次数过多，请 10 分钟后再试。"
+def cross_site(request: web.Request) -> bool:
+    """A browser says another site sent this request (a login form posted from elsewhere)."""
+    return request.headers.get("Sec-Fetch-Site", "").lower() in ("cross-site", "same-site")
+
+
+async def log_in(request: web.Request, name: str, password: str, kind: str) -> IssuedToken:
+    """The desk's login for the request's real client address (backoff per name and address)."""
+    desk, address = services(request).desk, client_address(request)
+    return await asyncio.to_thread(lambda: desk.login(name, password, kind=kind, address=address))
+
+
+async def end_session(request: web.Request, response: web.StreamResponse) -> None:
+    """Log out: the bearer token and the session cookie stop working at once, the cookie is dropped."""
+    desk = services(request).desk
+    for token in {bearer_token(request), request.cookies.get(SESSION_COOKIE)} - {None, ""}:
+        await asyncio.to_thread(desk.logout, token)
+    clear_session_cookie(response)
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str, max_age: int) -> None:
@@ -144,7 +142,7 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, token
         max_age=max_age,
         httponly=True,
         samesite="Strict",
-        secure=request.secure,
+        secure=settings.current().secure_cookies or is_https(request),
         path="/",
     )
 

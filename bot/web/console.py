@@ -3,23 +3,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 from pathlib import Path
 
 from aiohttp import web
 
-from agent_desk import AgentDeskError
+from agent_desk import AgentDeskError, LoginThrottledError
 from agent_desk.desk import SESSION_HOURS
 from bot.web.auth import (
-    SESSION_COOKIE,
-    THROTTLE,
-    THROTTLED_MESSAGE,
-    clear_session_cookie,
+    CSRF_MESSAGE,
+    cross_site,
+    csrf_ok,
     current_agent,
+    end_session,
+    log_in,
     set_session_cookie,
 )
-from bot.web.services import services
 
 routes = web.RouteTableDef()
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -70,15 +69,16 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))
     if not name or not password:
         return _login_page("请输入用户名和密码。", name, 400)
-    throttle = request.app[THROTTLE]
-    if throttle.blocked(name, request.remote):
-        return _login_page(THROTTLED_MESSAGE, name, 429)
+    if cross_site(request):  # another site's form must not log a browser into an account
+        return _login_page(CSRF_MESSAGE, name, 403)
     try:
-        issued = await asyncio.to_thread(services(request).desk.login, name, password, kind="session")
+        issued = await log_in(request, name, password, "session")
+    except LoginThrottledError as error:
+        page = _login_page(error.user_message, name, 429)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
     except AgentDeskError as error:
-        throttle.failed(name, request.remote)
         return _login_page(error.user_message, name, 401)
-    throttle.succeeded(name)
     response = web.HTTPFound("/console")
     set_session_cookie(request, response, issued.token, int(SESSION_HOURS * 3600))
     raise response
@@ -86,11 +86,10 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/console/logout")
 async def logout(request: web.Request) -> web.StreamResponse:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        await asyncio.to_thread(services(request).desk.logout, token)
+    if not csrf_ok(request):  # else any site could log an agent out mid-call
+        return web.Response(status=403, text=CSRF_MESSAGE, content_type="text/plain", charset="utf-8")
     response = web.HTTPFound("/console/login")
-    clear_session_cookie(response)
+    await end_session(request, response)
     raise response
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.web.client import is_https
+
 log = logging.getLogger("bot.web")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -29,6 +31,10 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+# A year: browsers that once reached the site over https never try plain http for it again.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class ApiError(web.HTTPException):
@@ -135,3 +141,5 @@ def _secure(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
     if response.content_type == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
+    if is_https(request):  # whatever the proxy in front is configured to add
+        response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -21,7 +21,6 @@ import settings
 from agent_desk import shared_desk
 from bot import logs
 from bot.web import api, console, widget
-from bot.web.auth import THROTTLE, LoginThrottle
 from bot.web.http import errors_middleware, headers_middleware, json_response
 from bot.web.services import SERVICES, Services
 from consultations import shared_service
@@ -43,7 +42,6 @@ def create_app(database_url: str | None = None, rasa_url: str | None = None) -> 
     )
     app = web.Application(middlewares=[headers_middleware, errors_middleware], client_max_size=MAX_BODY_BYTES)
     app[SERVICES] = svc
-    app[THROTTLE] = LoginThrottle()
     app.router.add_get("/healthz", healthz)
     app.add_routes(widget.routes)
     app.add_routes(console.routes)

@@ -7,6 +7,7 @@ Playwright's bundled build. Screenshots go to test-artifacts/screenshots/ (git-i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -195,6 +196,13 @@ def closed_port() -> int:
 async def client(database_url: str) -> AsyncIterator[TestClient]:
     """The API on a fresh database (SQLite and PostgreSQL) with an admin, an agent, the policy team
     and one unanswered question; Rasa is a closed port."""
+    async with api_client(database_url) as test_client:
+        yield test_client
+
+
+@contextlib.asynccontextmanager
+async def api_client(database_url: str) -> AsyncIterator[TestClient]:
+    """The `client` fixture's web app, for test folders outside tests/web (tests/security)."""
     open_service(database_url).refresh()
     desk = AgentDesk.open(database_url, reuse=False)
     desk.create_user(ADMIN[0], "admin", ADMIN[1])

@@ -58,11 +58,14 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(client: TestC
 
 
 async def test_repeated_failures_are_throttled(client: TestClient) -> None:
+    """A backoff per name and client address (tests/security/test_login.py has the details)."""
     for _ in range(5):
         await client.post("/api/auth/login", json={"name": "guess", "password": "wrong-password"})
     response = await client.post("/api/auth/login", json={"name": "guess", "password": "wrong-password"})
     assert response.status == 429
-    assert "10 分钟" in (await response.json())["error"]["message"]
+    wait = int(response.headers["Retry-After"])
+    assert 20 <= wait <= 30
+    assert f"请 {wait} 秒后再试" in (await response.json())["error"]["message"]
 
 
 async def test_agent_gets_403_on_admin_endpoints_and_admin_succeeds(client: TestClient) -> None:

@@ -545,11 +545,31 @@
       api("GET", "/api/users").then(function (d) {
         out.textContent = "";
         out.appendChild(h("div", { class: "table-wrap" }, h("table", null,
-          h("thead", null, h("tr", null, ["用户名", "角色", "状态", "创建时间"].map(function (t) { return h("th", { text: t }); }))),
+          h("thead", null, h("tr", null, ["用户名", "角色", "状态", "创建时间", "操作"].map(function (t) { return h("th", { text: t }); }))),
           h("tbody", null, d.users.map(function (u) {
-            return h("tr", null, h("td", { text: u.name }), h("td", { text: u.role_label }), h("td", { text: u.active ? "启用" : "停用" }), h("td", { text: fmtTime(u.created_at) }));
+            return h("tr", null, h("td", { text: u.name }), h("td", { text: u.role_label }), h("td", { text: u.active ? "启用" : "停用" }), h("td", { text: fmtTime(u.created_at) }),
+              h("td", { class: "actions" },
+                u.active ? accountButton(u, "deactivate", "停用", "停用后该账号立即无法使用，确定停用 " + u.name + "？") : accountButton(u, "activate", "启用"),
+                accountButton(u, "end-sessions", "结束全部会话", "确定让 " + u.name + " 在所有设备上退出登录？"),
+                accountButton(u, "unlock", "解除登录限制")));
           })))));
       }).catch(function (err) { showError(out, err); });
+    }
+    var done = {
+      deactivate: function (n) { return "已停用账号 " + n + "，其登录已全部失效。"; },
+      activate: function (n) { return "已启用账号 " + n + "。"; },
+      "end-sessions": function (n) { return "已结束 " + n + " 的全部登录会话。"; },
+      unlock: function (n) { return "已解除 " + n + " 的登录限制。"; }
+    };
+    function accountButton(u, action, label, question) {
+      return h("button", { type: "button", class: "secondary small", "data-action": action, text: label, onclick: function () {
+        if (question && !window.confirm(question)) return;
+        msg.textContent = "";
+        api("POST", "/api/users/" + encodeURIComponent(u.name) + "/" + action).then(function () {
+          msg.appendChild(alertBox("success", done[action](u.name)));
+          load();
+        }).catch(function (err) { showError(msg, err); });
+      } });
     }
     var name = h("input", { id: "nu-name", maxlength: "64", placeholder: "字母、数字、_ . -", autocomplete: "off" });
     var role = h("select", { id: "nu-role" }, h("option", { value: "agent", text: "坐席" }), h("option", { value: "admin", text: "管理员" }), h("option", { value: "policy", text: "政策组" }));
@@ -599,6 +619,15 @@
     else searchView();
     window.scrollTo(0, 0);
   }
+
+  // The logout form also works without script (the browser's Sec-Fetch-Site header); with it, the
+  // request carries the console's CSRF header, which every browser can send.
+  var logoutForm = document.querySelector("form[action='/console/logout']");
+  if (logoutForm) logoutForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    fetch("/console/logout", { method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "haina-console" } })
+      .then(function () { location.href = "/console/login"; }, function () { location.href = "/console/login"; });
+  });
 
   api("GET", "/api/me").then(function (d) {
     me = d.user;
