@@ -166,11 +166,17 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     web: int = 8000
+    scheduler: int | None = None  # None: no reminder scheduler (tests drive it in-process)
 
     @classmethod
     def from_env(cls) -> Ports:
         config = settings.current()
-        return cls(rasa=config.rasa_port, actions=config.action_port, web=config.web_port)
+        return cls(
+            rasa=config.rasa_port,
+            actions=config.action_port,
+            web=config.web_port,
+            scheduler=config.scheduler_port,
+        )
 
 
 @dataclass
@@ -267,6 +273,17 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
                 env={**env, "RASA_URL": f"http://127.0.0.1:{ports.rasa}"},
                 port=ports.web,
                 port_setting="WEB_PORT",
+            )
+        )
+    if ports.scheduler is not None:
+        specs.append(
+            ServiceSpec(
+                name="scheduler",
+                command=[sys.executable, "-m", "bot.scheduler", "--port", str(ports.scheduler)],
+                ready_url=f"http://127.0.0.1:{ports.scheduler}/healthz",
+                env=env,
+                port=ports.scheduler,
+                port_setting="SCHEDULER_PORT",
             )
         )
     return specs

@@ -38,6 +38,9 @@ def application_deadlines(policy: Policy, profile: ApplicantProfile, on: date) -
             if leaf.op != "within_months_before" or leaf.ref is not None:
                 continue
             start = profile.value(leaf.field, on)
+            if start is None and profile.bounds(leaf.field) is not None:
+                # Known only to the year ("2025年注册的"): the earliest day keeps the reminder early.
+                start = profile.bounds(leaf.field)[0]
             if not isinstance(start, date):
                 continue
             due = start + relativedelta(months=leaf.value)
@@ -45,6 +48,19 @@ def application_deadlines(policy: Policy, profile: ApplicantProfile, on: date) -
                 Deadline(policy.id, rule.id, leaf.field, due, rule.text, rule.sources or policy.sources)
             )
     return sorted(found, key=lambda d: d.due_on)
+
+
+def deadline_fields(policy: Policy) -> list[str]:
+    """The profile dates a deadline of `policy` counts from (empty: it has no date-bound deadline)."""
+    fields = []
+    for rule in policy.eligibility:
+        if rule.check is not None:
+            fields += [
+                leaf.field
+                for leaf in _positive_leaves(rule.check)
+                if leaf.op == "within_months_before" and leaf.ref is None
+            ]
+    return list(dict.fromkeys(fields))
 
 
 def _positive_leaves(node: Condition) -> Iterator[Leaf]:

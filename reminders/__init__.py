@@ -8,7 +8,7 @@ by one scheduler each. Delivery is the caller's: a channel passes a `deliver(not
 """
 
 from reminders.model import BOOKING, CANCELLED, DEADLINE, FAILED, PENDING, POLICY, SENT, Notice, Subscription
-from reminders.service import DeliveryError, DispatchReport, ReminderService
+from reminders.service import DeliveryError, DispatchReport, ReminderService, shared_reminders
 
 __all__ = [
     "BOOKING",
@@ -23,4 +23,5 @@ __all__ = [
     "Notice",
     "ReminderService",
     "Subscription",
+    "shared_reminders",
 ]

@@ -3,8 +3,10 @@ claim and deliver due notices exactly once across schedulers."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from reminders.db import migrate
 from reminders.model import BOOKING, DEADLINE, POLICY, Notice, Subscription
 from reminders.planning import naive_utc
 from reminders.repository import UnitOfWork
-from storage import make_engine
+from storage import make_engine, resolve_database_url
 
 log = logging.getLogger(__name__)
 
@@ -214,3 +216,23 @@ def _retry_at(attempts_before: int, now: datetime) -> datetime | None:
     if attempts_before >= len(RETRY_BACKOFF_S):
         return None
     return now + timedelta(seconds=RETRY_BACKOFF_S[attempts_before])
+
+
+# One service per database URL and process, the house style of the domain packages.
+_shared_lock = threading.Lock()
+
+
+def shared_reminders(database_url: str | None = None) -> ReminderService:
+    """The process's reminder service for `database_url` (default DATABASE_URL), opened once;
+    `shared_reminders.cache_clear()` forgets them (tests)."""
+    url = resolve_database_url(database_url)
+    with _shared_lock:
+        return _shared(url)
+
+
+@functools.cache
+def _shared(url: str) -> ReminderService:
+    return ReminderService.open(url)
+
+
+shared_reminders.cache_clear = _shared.cache_clear  # type: ignore[attr-defined]

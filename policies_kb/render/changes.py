@@ -47,13 +47,17 @@ def render_change(change: PolicyChange, old: Catalogue, new: Catalogue) -> str:
     return "\n".join([line, *sources])
 
 
+def deadline_line(deadline: Deadline, catalogue: Catalogue) -> str:
+    """「X」须在Y前提出申请 (the last day a rule allows, from the user's date)."""
+    return f"「{catalogue.policies[deadline.policy_id].name}」须在{chinese_date(deadline.due_on)}前提出申请"
+
+
 def render_deadline_reminder(deadline: Deadline, catalogue: Catalogue, on: date) -> str:
-    """ "「X」须在Y前申请" with the rule that sets the deadline and its source."""
-    policy = catalogue.policies[deadline.policy_id]
+    """The reminder sent on `on`: the deadline, the days left, the rule that sets it, its source."""
     days = (deadline.due_on - on).days
     left = f"（还剩{days}天）" if days > 0 else "（今天是最后一天）" if days == 0 else "（已过期限）"
     lines = [
-        f"提醒：「{policy.name}」须在{chinese_date(deadline.due_on)}前提出申请{left}。",
+        f"提醒：{deadline_line(deadline, catalogue)}{left}。",
         f"依据的条件：{deadline.text.rstrip('。')}。",
     ]
     lines += [render_citation(catalogue.sources[s]) for s in deadline.sources if s in catalogue.sources]

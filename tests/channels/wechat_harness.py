@@ -127,7 +127,7 @@ class FakeBot:
 
 
 class FakeWeChatApi:
-    """Loopback stand-in for api.weixin.qq.com: issues tokens, records customer-service messages."""
+    """Loopback stand-in for api.weixin.qq.com: issues tokens, records customer-service and template messages."""
 
     def __init__(self) -> None:
         self.token_fetches = 0
@@ -166,6 +166,7 @@ class FakeWeChatApi:
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
+        app.router.add_post("/cgi-bin/message/template/send", self._send)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", free_port())

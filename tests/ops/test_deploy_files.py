@@ -25,7 +25,7 @@ def entry_point(command: list[str]) -> list[str]:
 
 
 def expected() -> dict[str, list[str]]:
-    specs = runtime.service_specs(runtime.Ports(rasa=5005, actions=5055, web=8000))
+    specs = runtime.service_specs(runtime.Ports(rasa=5005, actions=5055, web=8000, scheduler=5077))
     return {spec.name: entry_point(spec.command) for spec in specs}
 
 

@@ -17,7 +17,7 @@ import pytest
 from bot import runtime
 from tests.conftest import free_port
 
-PORT_SETTINGS = ("RASA_PORT", "ACTION_PORT", "WEB_PORT")
+PORT_SETTINGS = ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "SCHEDULER_PORT")
 
 
 def make_run_env(folder: Path) -> dict[str, str]:

@@ -1,0 +1,49 @@
+"""Reminders through the real Rasa server over REST: set one from the facts given, list it, cancel it.
+
+The reminder is stored by the action server in the assistant's database; the notices it planned
+are checked there too (they are sent by the scheduler, tests/ops/test_scheduler.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+from reminders import CANCELLED, ReminderService
+from tests.actions.conftest import domain_text
+
+pytestmark = pytest.mark.rasa_server
+
+POLICY = "first_business_subsidy"
+
+
+def test_a_reminder_is_set_listed_and_cancelled_over_rest(assistant) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    reference = date.fromisoformat(assistant.env["HAINA_REFERENCE_DATE"])
+
+    reply = assistant.say_text(
+        sender, f"公司是{reference.year}年{reference.month}月注册的，到期前提醒我申请首次创业补贴"
+    )
+
+    service = ReminderService.open(assistant.env["DATABASE_URL"])
+    try:
+        [sub] = service.subscriptions(sender)
+        assert sub.policy_id == POLICY and sub.due_on is not None
+        assert reply.startswith(
+            domain_text("utter_reminder_set", deadline="\0", dates="", where="").split("\0")[0]
+        )
+        assert f"{sub.due_on.year}年{sub.due_on.month}月{sub.due_on.day}日" in reply
+        assert service.notices(sender), "no notice was planned"
+
+        listed = assistant.say_text(sender, "我的提醒")
+        assert listed.startswith(domain_text("utter_reminder_list", items="\0").split("\0")[0])
+        assert f"{sub.due_on.month}月{sub.due_on.day}日" in listed
+
+        cancelled = assistant.say_text(sender, "取消提醒")
+        assert cancelled == domain_text("utter_reminder_cancelled", count=1)
+        assert service.subscriptions(sender) == []
+        assert {n.status for n in service.notices(sender)} == {CANCELLED}
+    finally:
+        service.engine.dispose()
