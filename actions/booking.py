@@ -34,6 +34,7 @@ from actions.booking_common import (
     latest_text,
     numbered_buttons,
     offer,
+    owner,
     parse_mode,
     parse_stage,
     parse_yes_no,
@@ -507,11 +508,14 @@ class ActionSubmitBooking(Action):
         if tracker.get_slot("booking_confirm") != "yes" or not slot_id or not session:
             dispatcher.utter_message(response="utter_booking_nothing_to_do")
             return []
-        key = idempotency_key(tracker.sender_id, session, slot_id)
+        user = owner(tracker, dispatcher)
+        if user is None:  # nothing booked: the name and phone leave the conversation too
+            return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("booking_offers", None)]
+        key = idempotency_key(user, session, slot_id)
         try:
             booking = await call_service(
                 lambda s: s.book(
-                    user_id=tracker.sender_id,
+                    user_id=user,
                     slot_id=slot_id,
                     name=tracker.get_slot("booking_name") or "",
                     phone=tracker.get_slot("booking_phone") or "",

@@ -35,6 +35,7 @@ from consultations import (
     normalise_area,
     shared_service,
 )
+from consultations.identity import may_act_for
 from consultations.model import AREA_ALIASES, SHANGHAI, WEEKDAY_NAMES
 from zh import answers, places
 from zh.normalise import compact as clean
@@ -119,6 +120,21 @@ def say_error(
     else:
         reason = text_of(domain, response, **T.error_values(cause))
         dispatcher.utter_message(response=then, reason=reason, **values)
+
+
+def owner(tracker: Tracker, dispatcher: CollectingDispatcher) -> str | None:
+    """The user id whose bookings this conversation may read or change, or None after saying so.
+
+    The sender id is the channel's (consultations/identity.py), never the client's; still, a phone
+    caller's bookings (`tel:`) are changed by an agent in the console only, and a WeChat id counts
+    only on a message the WeChat channel verified, so an internal caller of the REST channel that
+    names one gets nothing."""
+    user = tracker.sender_id
+    if may_act_for(user, tracker.get_latest_input_channel()):
+        return user
+    log.warning("booking action refused: the sender id is not this channel's (%s)", user.split(":")[0])
+    dispatcher.utter_message(response="utter_booking_not_this_channel")
+    return None
 
 
 def now() -> datetime:

@@ -1,6 +1,7 @@
 """After booking: list, cancel, reschedule, rate, and delete one's booking data.
 
-The user is always `tracker.sender_id`; the service refuses codes of other users. Reschedule and
+The user is always `tracker.sender_id`, set by the channel (consultations/identity.py) and vetted
+by `owner`; the service refuses codes of other users. Reschedule and
 rating run a small form started by their action with FollowupAction, only when there is a booking
 to work on. The wording is domain/booking.yml's responses, filled here with the bookings' data.
 """
@@ -31,6 +32,7 @@ from actions.booking_common import (
     now,
     numbered_buttons,
     offer,
+    owner,
     say_error,
 )
 from actions.responses import text_of
@@ -64,8 +66,11 @@ class ActionListBookings(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return []
         try:
-            bookings = await upcoming(tracker.sender_id)
+            bookings = await upcoming(user)
         except ServiceUnavailable as error:
             say_error(dispatcher, domain, error)
             return []
@@ -102,10 +107,13 @@ class ActionCancelBooking(Action):
                 dispatcher.utter_message(response="utter_booking_nothing_to_do")
                 return []
             code = pending.removeprefix("cancel:")
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return [SlotSet("booking_pending", None)]
         try:
             if code:
-                return await self._cancel(dispatcher, domain, tracker.sender_id, code)
-            bookings = await upcoming(tracker.sender_id)
+                return await self._cancel(dispatcher, domain, user, code)
+            bookings = await upcoming(user)
         except ServiceUnavailable as error:
             say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
@@ -172,8 +180,11 @@ class ActionDeleteBookingData(Action):
             kept = "utter_booking_delete_kept" if pending == "delete" else "utter_booking_nothing_to_do"
             dispatcher.utter_message(response=kept)
             return [SlotSet("booking_pending", None)]
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return [SlotSet("booking_pending", None)]
         try:
-            report = await call_service(lambda s: s.delete_user_data(tracker.sender_id))
+            report = await call_service(lambda s: s.delete_user_data(user))
         except (BookingError, ServiceUnavailable) as error:
             say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
@@ -199,6 +210,7 @@ async def target_booking(
     intent: str,
     candidates: list[Booking],
     question: str,
+    user: str,
 ) -> Booking | None:
     """The booking named by code, the only candidate, or None after asking which one: the response
     `question` with {n} and a button per booking."""
@@ -207,7 +219,7 @@ async def target_booking(
         match = next((b for b in candidates if b.code == code), None)
         if match is None:
             try:
-                match = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
+                match = await call_service(lambda s: s.get_booking(user, code))
             except BookingError as error:
                 say_error(dispatcher, domain, error)
                 return None
@@ -231,8 +243,11 @@ class ActionStartReschedule(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return []
         try:
-            bookings = await upcoming(tracker.sender_id)
+            bookings = await upcoming(user)
             if not bookings and not booking_code_in(tracker):
                 dispatcher.utter_message(response="utter_booking_nothing_to_reschedule")
                 return []
@@ -243,6 +258,7 @@ class ActionStartReschedule(Action):
                 "reschedule_booking",
                 bookings,
                 "utter_booking_which_to_reschedule",
+                user,
             )
             if booking is None:
                 return []
@@ -320,8 +336,11 @@ class ActionAskBookingNewSlot(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         code = tracker.get_slot("booking_target")
         offers = as_list(tracker.get_slot("booking_offers"))
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return []
         try:
-            booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
+            booking = await call_service(lambda s: s.get_booking(user, code))
             current = text_of(
                 domain,
                 "utter_booking_current_booking",
@@ -345,8 +364,11 @@ class ActionSubmitReschedule(Action):
         done: list[EventType] = [SlotSet("booking_new_slot", None), SlotSet("booking_target", None)]
         if not code or not new_slot:
             return done
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return done
         try:
-            booking = await call_service(lambda s: s.reschedule(tracker.sender_id, code, new_slot))
+            booking = await call_service(lambda s: s.reschedule(user, code, new_slot))
         except CancelTooLateError as error:
             say_error(dispatcher, domain, error, "utter_booking_too_late")
             return done
@@ -375,7 +397,9 @@ class ActionStartRating(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        user = tracker.sender_id
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return []
         try:
             everything = await call_service(lambda s: s.bookings(user, include_past=True))
         except ServiceUnavailable as error:
@@ -458,8 +482,11 @@ class ActionAskBookingRatingScore(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         code = tracker.get_slot("booking_target")
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return []
         try:
-            booking = await call_service(lambda s: s.get_booking(tracker.sender_id, code))
+            booking = await call_service(lambda s: s.get_booking(user, code))
             start = booking.slot.local_start
             when, expert = f"{start.month}月{start.day}日", booking.expert_name
         except (BookingError, ServiceUnavailable):
@@ -483,11 +510,12 @@ class ActionSubmitRating(Action):
         ]
         if not code or not score:
             return done
+        user = owner(tracker, dispatcher)
+        if user is None:
+            return done
         try:
             record = await call_service(
-                lambda s: s.rate(
-                    tracker.sender_id, code, int(score), None if comment == NO_COMMENT else comment
-                )
+                lambda s: s.rate(user, code, int(score), None if comment == NO_COMMENT else comment)
             )
         except (BookingError, ServiceUnavailable) as error:
             say_error(dispatcher, domain, error)

@@ -9,7 +9,9 @@ coloredlogs after it, which would print every line twice). This launcher puts th
 configuration in place of that one step, so each process logs once, in LOG_FORMAT, with personal
 data filtered. For the Rasa server it also changes two things that matter on a busy replica: one
 connection pool per endpoint for action calls, and turns that share the event loop step by step
-(see the two functions below). Everything else is the libraries' own command line.
+(see the two functions below). Both servers bind RASA_HOST / ACTION_HOST (loopback by default),
+and the action server answers only calls that carry ACTION_SERVER_TOKEN (docs/operations.md
+"Internal services"). Everything else is the libraries' own command line.
 """
 
 from __future__ import annotations
@@ -166,6 +168,57 @@ def _freeze_the_loaded_model() -> None:
     run.load_agent_on_start = load_then_freeze
 
 
+ACTION_TOKEN_MISSING = (
+    "ACTION_SERVER_TOKEN 未设置：动作服务器只接受携带该令牌的 Rasa 调用（python -m bot.cli serve 会自动生成）。"
+    " / ACTION_SERVER_TOKEN is not set: the action server accepts only calls that carry it."
+)
+
+
+def _guard_the_action_server() -> None:
+    """Serve action calls only to Rasa: bind ACTION_HOST, and require the shared token.
+
+    The actions read and change people's bookings for whatever sender id a call names, so a call
+    must come from Rasa, which got that id from a channel. Rasa sends the token as a bearer header
+    (endpoints.yml); /health stays open for probes and says nothing about anyone.
+    """
+    import hmac
+    import os
+
+    from rasa_sdk import endpoint
+    from sanic import response
+    from sanic.request import Request
+
+    config = settings.current()
+    if config.action_server_token is None:
+        raise SystemExit(ACTION_TOKEN_MISSING)
+    expected = f"Bearer {config.action_server_token.get_secret_value()}".encode()
+    create_app = endpoint.create_app
+
+    def guarded_app(*args: Any, **kwargs: Any) -> Any:
+        app = create_app(*args, **kwargs)
+
+        @app.middleware("request")
+        async def require_token(request: Request) -> Any:
+            if request.path == "/health":
+                return None
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return response.json({"error": "unauthorized"}, status=401)
+            return None
+
+        return app
+
+    endpoint.create_app = guarded_app  # run() looks the name up when it is called
+    os.environ["SANIC_HOST"] = config.action_host  # rasa_sdk's run() binds this (its default: 0.0.0.0)
+
+
+def _rasa_arguments(rest: list[str]) -> list[str]:
+    """`rasa run` on RASA_HOST unless the command line names an interface (Rasa's default: 0.0.0.0)."""
+    if rest[:1] == ["run"] and not {"-i", "--interface"} & set(rest):
+        return [*rest, "--interface", settings.current().rasa_host]
+    return rest
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in SERVICES:
@@ -187,11 +240,12 @@ def main(argv: list[str] | None = None) -> int:
         # HAINA_TURN_YIELDS=0 restores Rasa's own scheduling, to compare (docs/reports/load).
         if settings.current().turn_yields:
             _share_the_loop_between_turns()
-        sys.argv = ["rasa", *rest]
+        sys.argv = ["rasa", *_rasa_arguments(rest)]
         rasa_main()
         return 0
     from rasa_sdk.__main__ import main as sdk_main
 
+    _guard_the_action_server()
     sys.argv = ["rasa_sdk", *rest]
     sdk_main()
     return 0

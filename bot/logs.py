@@ -4,9 +4,10 @@ LOG_FORMAT=text (default) prints `time level logger: message`; LOG_FORMAT=json p
 object per line with `ts`, `level`, `service`, `logger`, `msg`, any structured fields passed as
 `extra=`, and `exc` for exceptions — what a log agent (Loki, ELK, SLS) indexes without parsing.
 
-Both formats pass every record through `PersonalDataFilter`, so a mobile number or an openid in a
-query string cannot reach the log even when a library logs it (a Sanic access line, an exception
-message quoting user input).
+Both formats pass every record through `PersonalDataFilter`, so personal data (zh.personal_data:
+mobiles, ID-card and bank-card numbers, e-mail addresses, long digit runs) or an openid in a query
+string cannot reach the log even when a library logs it (a Sanic access line, an exception message
+or a Rasa warning quoting user input).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import settings
-from consultations.privacy import redact_phones
+from zh.personal_data import mask_personal_data
 
 # "…/site-packages/x.py:12: SADeprecationWarning: …" as logging.captureWarnings formats it.
 _LIBRARY_DEPRECATION = re.compile(r"site-packages/[^:]+:\d+: \w*(Deprecation|MovedIn20)\w*Warning:")
@@ -34,8 +35,8 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, 
 
 
 def scrub(text: str) -> str:
-    """Mask mobile numbers and query-string openids in a log text."""
-    return _OPENID_IN_QUERY.sub(r"\1***", redact_phones(text))
+    """Mask personal data and query-string openids in a log text."""
+    return _OPENID_IN_QUERY.sub(r"\1***", mask_personal_data(text))
 
 
 class PersonalDataFilter(logging.Filter):

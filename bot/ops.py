@@ -5,6 +5,7 @@
     python -m bot.ops restore FILE [--database-url URL]
     python -m bot.ops scrub-conversations [--idle-hours 24]  # mask booking names/phones left in
                                                              # abandoned conversations (run daily)
+    python -m bot.ops namespace-wechat-ids [--dry-run]       # one-off: raw openids -> wx:<openid>
 
 The database is DATABASE_URL unless --database-url is given (use TRACKER_STORE_URL's value to back up
 conversations). Formats:
@@ -103,6 +104,60 @@ def scrub_conversations(idle_hours: float) -> tuple[int, int]:
         f"{rewritten} events rewritten"
     )
     return len(senders), rewritten
+
+
+def namespace_wechat_ids(dry_run: bool = False) -> tuple[int, int]:
+    """One-off on upgrading to channel-namespaced sender ids (consultations/identity.py): the
+    conversations and bookings of WeChat users kept under a raw openid move to `wx:<openid>`.
+
+    A conversation is WeChat's when one of its user messages came through the WeChat channel (Rasa
+    records the channel on each); other ids are left alone. Run it with the servers stopped, or a
+    turn in flight writes under the old id again. Idempotent. Returns (conversations, bookings)."""
+    from sqlalchemy import update
+
+    from bot.stores import configured_tracker_store, tracker_store_url
+    from consultations import open_service
+    from consultations.identity import WECHAT_CHANNEL, WECHAT_PREFIX, wechat_user
+
+    store = configured_tracker_store()
+    service = open_service(database_url(), auto_refresh=False)
+    events = store.SQLEvent
+    try:
+        with store.session_scope() as session:
+            rows = session.execute(
+                select(events.sender_id, events.data).where(
+                    events.type_name == "user", events.data.like(f"%{WECHAT_CHANNEL}%")
+                )
+            )
+            openids = sorted(
+                {
+                    sender
+                    for sender, data in rows
+                    if not sender.startswith(WECHAT_PREFIX)
+                    and json.loads(data).get("input_channel") == WECHAT_CHANNEL
+                }
+            )
+            if not dry_run:
+                for openid in openids:
+                    session.execute(
+                        update(events).where(events.sender_id == openid).values(sender_id=wechat_user(openid))
+                    )
+                session.commit()
+        if dry_run:
+            bookings = sum(
+                len(service.bookings(o, include_past=True, include_cancelled=True)) for o in openids
+            )
+        else:
+            bookings = sum(service.rename_user(o, wechat_user(o)) for o in openids)
+    finally:
+        store.engine.dispose()
+        service.engine.dispose()
+    verb = "would move" if dry_run else "moved"
+    say(
+        f"{verb} {len(openids)} WeChat conversations in {_redacted(tracker_store_url())} and "
+        f"{bookings} bookings in {_redacted(database_url())} to wx:<openid>"
+    )
+    return len(openids), bookings
 
 
 # --- backup ---------------------------------------------------------------------------------
@@ -362,12 +417,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--database-url", default=None, help="default: DATABASE_URL")
     s = sub.add_parser("scrub-conversations", help="mask booking names/phones in idle conversations")
     s.add_argument("--idle-hours", type=float, default=24.0)
+    w = sub.add_parser("namespace-wechat-ids", help="one-off: WeChat conversations/bookings to wx:<openid>")
+    w.add_argument("--dry-run", action="store_true", help="count, change nothing")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
             migrate(tracker=not args.no_tracker)
         elif args.command == "scrub-conversations":
             scrub_conversations(args.idle_hours)
+        elif args.command == "namespace-wechat-ids":
+            namespace_wechat_ids(args.dry_run)
         elif args.command == "backup":
             backup(database_url(args.database_url), args.out, args.format)
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -36,6 +37,11 @@ FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.fingerprint.json"
 TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "zh/normalise.py")  # the NLU normaliser
 
 
+# Rasa and the action servers it starts share this token when ACTION_SERVER_TOKEN is unset: every
+# child of one supervisor gets the same value, and it never outlives the run.
+_RUN_ACTION_TOKEN = secrets.token_urlsafe(32)
+
+
 class SetupError(RuntimeError):
     """A step of set-up failed; the message says what to do (in Chinese, for the person at the console)."""
 
@@ -57,7 +63,33 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env.get('ACTION_PORT', '5055')}/webhook")
     if extra:
         env.update(extra)
+    if not env.get("ACTION_SERVER_TOKEN"):
+        env["ACTION_SERVER_TOKEN"] = _RUN_ACTION_TOKEN
+    if not env.get("WIDGET_SESSION_SECRET"):
+        env["WIDGET_SESSION_SECRET"] = local_secret("widget_session")
     return env
+
+
+def local_secret(name: str) -> str:
+    """A random secret kept in var/ (mode 0600), made on first use: widget sessions signed with it
+    survive a restart of `make run`. Production sets the variable instead (deploy/)."""
+    path = VAR_DIR / f"{name}.secret"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    VAR_DIR.mkdir(exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secrets.token_urlsafe(48))
+    try:
+        os.link(draft, path)  # atomic and never replaces: a concurrent first start keeps one secret
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text(encoding="ascii").strip()
 
 
 # --- database -------------------------------------------------------------------------------
@@ -255,8 +287,6 @@ def service_specs(ports: Ports, extra_env: dict[str, str] | None = None) -> list
                 "endpoints.yml",
                 "--credentials",
                 "credentials.yml",
-                "--cors",
-                "*",
             ],
             ready_url=f"http://127.0.0.1:{ports.rasa}/webhooks/rest/",
             env=env,

@@ -38,10 +38,11 @@ def tracker_store_url() -> str:
 class UrlSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose connection comes from TRACKER_STORE_URL (SQLite file by default).
 
-    It also keeps personal data out of the stored conversation (bot/tracker_privacy.py): mobile
-    numbers are masked on write, a booking's name and phone are masked once the booking is done
-    with them, and a request to delete one's data erases the conversation's texts and slot values.
-    Which slots play those parts is configured in endpoints.yml.
+    It also keeps personal data out of the stored conversation (bot/tracker_privacy.py): mobile,
+    ID-card and bank-card numbers and e-mail addresses are masked on write, a booking's name and
+    phone are masked once the booking is done with them, and a request to delete one's data erases
+    the conversation's texts and slot values. Which slots play those parts is configured in
+    endpoints.yml.
     """
 
     def __init__(
@@ -52,9 +53,12 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         personal_slots: list[str] | None = None,
         personal_data_done_slots: list[str] | None = None,
         forget_slot: str | None = None,
+        verbatim_slots: list[str] | None = None,
         **kwargs: Any,
     ):
-        self.privacy = PrivacyRules.from_config(personal_slots, personal_data_done_slots, forget_slot)
+        self.privacy = PrivacyRules.from_config(
+            personal_slots, personal_data_done_slots, forget_slot, verbatim_slots
+        )
         url = make_url(tracker_store_url())
         if url.drivername.startswith("sqlite") and url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,10 @@ The booking table is the only lasting home of a caller's name and phone number. 
 store, however, keeps every user message and slot value for ever. These pure functions over Rasa's
 event dictionaries decide what the tracker store (bot/stores.py) writes:
 
-* on every write, mobile numbers in user and bot texts, entities and ordinary slots are masked;
-  only the personal slots a running booking still needs (name, phone) are stored as typed;
+* on every write, personal data (zh.personal_data: mobiles, ID-card numbers, e-mail addresses,
+  bank cards, long digit runs) in user and bot texts, entities and ordinary slots is masked; only
+  the personal slots a running booking still needs (name, phone) are stored as typed, and the
+  slots holding ids the code chose (slot ids, session ids) are never rewritten;
 * once the booking no longer needs them (booked, or the slots cleared), every stored event of the
   conversation is rewritten with those values masked (`release_personal_data`);
 * when the user asks for their data to be deleted, texts and slot values are erased (`forget`).
@@ -19,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from consultations.privacy import mask_phone, redact_phones
+from consultations.privacy import mask_phone
+from zh.personal_data import mask_personal_data
 
 ERASED_TEXT = "[已删除]"
 # Keys whose values are identifiers or names chosen by the code, never user content: redacting
@@ -39,6 +42,9 @@ class PrivacyRules:
     personal_slots: frozenset[str] = field(default_factory=frozenset)
     done_slots: frozenset[str] = field(default_factory=frozenset)
     forget_slot: str | None = None
+    # Slots whose values the code chose (a slot id like E01-20261205-0900, a random session id):
+    # masking a digit run in them would break the booking the next turn reads them back for.
+    verbatim_slots: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def from_config(
@@ -46,8 +52,14 @@ class PrivacyRules:
         personal_slots: Iterable[str] | None = None,
         done_slots: Iterable[str] | None = None,
         forget_slot: str | None = None,
+        verbatim_slots: Iterable[str] | None = None,
     ) -> PrivacyRules:
-        return cls(frozenset(personal_slots or ()), frozenset(done_slots or ()), forget_slot or None)
+        return cls(
+            frozenset(personal_slots or ()),
+            frozenset(done_slots or ()),
+            forget_slot or None,
+            frozenset(verbatim_slots or ()),
+        )
 
     def asks_to_forget(self, events: Iterable[dict[str, Any]]) -> bool:
         return self.forget_slot is not None and any(
@@ -93,10 +105,10 @@ def _mask_value(slot: str, value: Any) -> Any:
 
 
 def for_storage(event: dict[str, Any], rules: PrivacyRules) -> dict[str, Any]:
-    """The event as it may be written: mobile numbers masked, except in live personal slots."""
-    if _is_slot(event) and event.get("name") in rules.personal_slots:
+    """The event as it may be written: personal data masked, except in live personal slots."""
+    if _is_slot(event) and event.get("name") in rules.personal_slots | rules.verbatim_slots:
         return event
-    return _map_strings(event, redact_phones)
+    return _map_strings(event, mask_personal_data)
 
 
 def personal_values(events: Iterable[dict[str, Any]], rules: PrivacyRules) -> set[str]:
@@ -115,13 +127,15 @@ def release_personal_data(event: dict[str, Any], rules: PrivacyRules, values: se
     """The stored event once the booking is done with it: personal values masked everywhere."""
     if _is_slot(event) and event.get("name") in rules.personal_slots:
         return {**event, "value": _mask_value(event["name"], event.get("value"))}
+    if _is_slot(event) and event.get("name") in rules.verbatim_slots:
+        return event
     ordered = sorted(values, key=len, reverse=True)
 
     def scrub(text: str) -> str:
         for value in ordered:
             if value in text:
                 text = text.replace(value, mask_phone(value) if value.isdigit() else mask_name(value))
-        return redact_phones(text)
+        return mask_personal_data(text)
 
     return _map_strings(event, scrub)
 

@@ -10,7 +10,8 @@ import hashlib
 import re
 
 from consultations.errors import InvalidPhoneError
-from zh.phones import MOBILE_IN_TEXT, mobile_number
+from zh.personal_data import mask_personal_data
+from zh.phones import mobile_number
 
 
 def normalise_phone(raw: str) -> str:
@@ -36,8 +37,9 @@ def mask_phone(phone: str | None) -> str:
 
 
 def redact_phones(text: str) -> str:
-    """Mask every mobile number inside free text (rating comments, log messages)."""
-    return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    """Mask every mobile number inside free text (rating comments), and with it every other kind of
+    personal data: the project's one masking, zh.personal_data."""
+    return mask_personal_data(text)
 
 
 def hash_user_id(user_id: str | None) -> str:

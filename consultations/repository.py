@@ -239,6 +239,14 @@ class Repository:
             .values(slot_id=slot.id, expert_id=slot.expert_id, updated_at=now)
         )
 
+    def rename_user(self, old_user_id: str, new_user_id: str, now: datetime) -> int:
+        result = self.session.execute(
+            update(bookings)
+            .where(bookings.c.user_id == old_user_id)
+            .values(user_id=new_user_id, updated_at=now)
+        )
+        return result.rowcount
+
     def anonymise_user(self, user_id: str, now: datetime) -> int:
         """Remove name, phone, user id and idempotency keys from all of a user's bookings."""
         result = self.session.execute(

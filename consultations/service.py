@@ -434,6 +434,16 @@ class BookingService:
         )
         return DeletionReport(cancelled=cancelled, anonymised=anonymised)
 
+    def rename_user(self, old_user_id: str, new_user_id: str) -> int:
+        """Move every booking of a user to another id (a channel's ids gaining their namespace,
+        consultations/identity.py); returns how many moved."""
+        with UnitOfWork(self.engine, write=True) as repo:
+            moved = repo.rename_user(old_user_id, new_user_id, self._now())
+        log.info(
+            "moved %d booking(s) of %s to %s", moved, hash_user_id(old_user_id), hash_user_id(new_user_id)
+        )
+        return moved
+
     # -- helpers -------------------------------------------------------------------------------
     def _now(self) -> datetime:
         now = self._clock()

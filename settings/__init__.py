@@ -13,7 +13,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseSettings, Field, ValidationError, validator
+from pydantic import BaseSettings, Field, SecretStr, ValidationError, validator
 
 
 class SettingsError(ValueError):
@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, env="ACTION_PORT")
     web_port: int = Field(8000, env="WEB_PORT")
     web_host: str = Field("127.0.0.1", env="WEB_HOST")
+    # Rasa and the action server are internal: only the web server and the WeChat webhook (through
+    # the proxy in deploy/) face the public. Compose/Kubernetes set 0.0.0.0 on their private network.
+    rasa_host: str = Field("127.0.0.1", env="RASA_HOST")
+    action_host: str = Field("127.0.0.1", env="ACTION_HOST")
+    # Rasa sends it as a bearer token on every action call; the action server refuses calls without
+    # it. `python -m bot.cli serve` makes one per run when unset (docs/operations.md "Internal
+    # services").
+    action_server_token: SecretStr | None = Field(None, env="ACTION_SERVER_TOKEN", min_length=16)
+    # HMAC key of the chat widget's server-issued session ids (bot/web/widget_session.py); every
+    # web replica needs the same one. Unset: `make run` keeps one in var/.
+    widget_session_secret: SecretStr | None = Field(None, env="WIDGET_SESSION_SECRET", min_length=32)
     # The reminder scheduler (bot/scheduler.py): seconds between ticks, its /healthz address.
     scheduler_interval_s: float = Field(30.0, env="SCHEDULER_INTERVAL", gt=0)
     scheduler_port: int = Field(5077, env="SCHEDULER_PORT")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from consultations import Booking, BookingStatus, ExpertMatch, ServiceRecord, Slot, mask_phone
+from consultations.identity import PHONE_PREFIX
 from policies_kb import (
     CHECK_LABELS,
     ENUM_LABELS,
@@ -20,7 +21,8 @@ from policies_kb import (
 )
 from policies_kb.profile import ENUMS, FIELD_LABELS, FIELD_TYPES, QUESTIONS
 
-PHONE_USER_PREFIX = "tel:"
+# Phone callers' bookings: only an agent in the console sets these ids (consultations/identity.py).
+PHONE_USER_PREFIX = PHONE_PREFIX
 
 
 def _iso(value: date | datetime | None) -> str | None:

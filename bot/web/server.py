@@ -23,6 +23,7 @@ from bot import logs
 from bot.web import api, console, widget
 from bot.web.http import errors_middleware, headers_middleware, json_response
 from bot.web.services import SERVICES, Services
+from bot.web.widget_session import SessionSigner
 from consultations import shared_service
 from policies_kb.kb import shared_kb
 
@@ -42,6 +43,7 @@ def create_app(database_url: str | None = None, rasa_url: str | None = None) -> 
     )
     app = web.Application(middlewares=[headers_middleware, errors_middleware], client_max_size=MAX_BODY_BYTES)
     app[SERVICES] = svc
+    app[widget.SIGNER] = SessionSigner.from_settings()
     app.router.add_get("/healthz", healthz)
     app.add_routes(widget.routes)
     app.add_routes(console.routes)

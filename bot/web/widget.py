@@ -1,12 +1,13 @@
 """The chat widget's side of the server: the demo page and /api/chat, a thin proxy to Rasa's
-REST channel so a page on this server needs no CORS set-up on Rasa."""
+REST channel, which is internal (docs/operations.md "Internal services"). The conversation id is
+the server's: a signed session token in the X-Haina-Session header (bot/web/widget_session.py);
+a `sender` in the body is ignored, so the page cannot name anyone's conversation."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import re
 from pathlib import Path
 
 import aiohttp
@@ -14,6 +15,8 @@ from aiohttp import web
 
 from bot.web.http import ApiError, error_response, json_body, json_response
 from bot.web.services import services
+from bot.web.widget_session import HEADER as SESSION_HEADER
+from bot.web.widget_session import SessionSigner
 
 log = logging.getLogger("bot.web.widget")
 routes = web.RouteTableDef()
@@ -22,12 +25,14 @@ DEMO_PAGE = (STATIC_DIR / "demo.html").read_text(encoding="utf-8")
 
 MAX_MESSAGE_CHARS = 1000
 RASA_TIMEOUT_S = 30
-_SENDER = re.compile(r"[A-Za-z0-9_\-]{8,64}")
-# The proxy is public (the widget may sit on any 海纳百创 page), holds no cookies and no data.
+SIGNER = web.AppKey("widget_session_signer", SessionSigner)
+# The proxy is public (the widget may sit on any 海纳百创 page) and uses no cookies: the session
+# token travels in a header the page sends and reads, so any origin may embed the widget.
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Allow-Headers": f"Content-Type, {SESSION_HEADER}",
+    "Access-Control-Expose-Headers": SESSION_HEADER,
     "Access-Control-Max-Age": "86400",
 }
 
@@ -44,7 +49,8 @@ async def chat_preflight(request: web.Request) -> web.Response:
 
 @routes.post("/api/chat")
 async def chat(request: web.Request) -> web.Response:
-    """{sender, message} -> Rasa's list of bot messages, unchanged."""
+    """{message} + the session header -> Rasa's list of bot messages, unchanged, and the session
+    header to send next time (a new conversation's when the request had none or a forged one)."""
     try:
         response = await _chat(request)
     except ApiError as error:
@@ -55,13 +61,18 @@ async def chat(request: web.Request) -> web.Response:
 
 async def _chat(request: web.Request) -> web.Response:
     data = await json_body(request)
-    sender, message = data.get("sender"), data.get("message")
-    if not isinstance(sender, str) or not _SENDER.fullmatch(sender):
-        raise ApiError(400, "会话编号无效，请点击“重新开始”。", "bad_sender")
+    message = data.get("message")
     if not isinstance(message, str) or not message.strip():
         raise ApiError(400, "请输入您的问题。", "empty_message")
     if len(message) > MAX_MESSAGE_CHARS:
         raise ApiError(400, f"问题太长了，请控制在 {MAX_MESSAGE_CHARS} 字以内。", "too_long")
+    sender, session = request.app[SIGNER].sender(request.headers.get(SESSION_HEADER))
+    response = await _ask_rasa(request, sender, message)
+    response.headers[SESSION_HEADER] = session
+    return response
+
+
+async def _ask_rasa(request: web.Request, sender: str, message: str) -> web.Response:
     svc = services(request)
     assert svc.http is not None
     url = svc.rasa_url.rstrip("/") + "/webhooks/rest/webhook"

@@ -105,6 +105,48 @@ def test_list_shows_every_upcoming_booking_with_a_masked_phone(service, user) ->
     assert mask_phone("13900001111") in lines and "13900001111" not in repr(messages)
 
 
+@pytest.mark.parametrize(
+    ("user", "channel"),
+    [("tel:13912345678", "rest"), ("tel:13912345678", "wechat"), ("wx:oHaiNaTestUser0000000000009", "rest")],
+    ids=["phone-caller", "phone-caller-on-wechat", "openid-off-wechat"],
+)
+def test_no_action_reads_or_changes_bookings_of_another_channels_id(service, user, channel) -> None:
+    """A phone caller's bookings are the console's; a WeChat id counts only on the WeChat channel
+    (issue #23: the REST channel let anyone name them)."""
+    booking = book_slot(service, user, nth=0)
+    refused = [("utter_booking_not_this_channel", {})]
+
+    def tracker(text: str, intent: str, **kwargs):
+        return make_tracker(text, intent=intent, sender_id=user, channel=channel, **kwargs)
+
+    _, listed = run_action(ActionListBookings(), tracker("查看我的预约", "my_bookings"))
+    assert responses(listed) == refused
+    code = {"booking_code": booking.code}
+    _, cancelled = run_action(
+        ActionCancelBooking(), tracker(f"取消预约 {booking.code}", "cancel_booking", entities=code.items())
+    )
+    assert responses(cancelled) == refused
+    _, deleted = run_action(
+        ActionDeleteBookingData(), tracker("是的", "affirm", slots={"booking_pending": "delete"})
+    )
+    assert responses(deleted) == refused
+    _, moved = run_action(ActionStartReschedule(), tracker(f"改约 {booking.code}", "reschedule_booking"))
+    assert responses(moved) == refused
+    _, rated = run_action(ActionStartRating(), tracker(f"评价 {booking.code}", "rate_booking"))
+    assert responses(rated) == refused
+    assert [b.code for b in service.bookings(user)] == [booking.code]
+    assert service.bookings(user)[0].active
+
+
+def test_the_wechat_channel_lists_its_own_users_bookings(service) -> None:
+    user = "wx:oHaiNaTestUser" + make_tracker().sender_id[-12:]
+    booking = book_slot(service, user, nth=0)
+    tracker = make_tracker("查看我的预约", intent="my_bookings", sender_id=user, channel="wechat")
+    _, messages = run_action(ActionListBookings(), tracker)
+    assert [r for r, _ in responses(messages)] == ["utter_booking_list"]
+    assert booking.code in messages[0]["lines"]
+
+
 def test_list_when_the_database_is_down(database_down, user) -> None:
     events, messages = run_action(
         ActionListBookings(), user_tracker("我的预约", intent="my_bookings", user=user)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.channels.wechat.inbound import REPLY_ERROR
 from bot.channels.wechat.outbound import MAX_TEXT_BYTES
+from consultations.identity import wechat_user
 from tests.channels.wechat_harness import OPENID, fixture_xml, sign_push, text_xml
 
 pytestmark = pytest.mark.redis  # the store_factory fixture runs each test on Redis and in-process
@@ -257,13 +258,14 @@ async def test_output_channel_pushes_through_customer_service_api(start_channel,
     wechat = await start_channel(store=store_factory())
     output = wechat.channel.get_output_channel()
     await output.send_response(
-        OPENID,
+        wechat_user(OPENID),
         {
             "text": "您的专家咨询明天上午10点开始。",
             "buttons": [{"title": "取消预约", "payload": "/cancel_booking"}],
         },
     )
-    await output.send_text_message(OPENID, "祝您创业顺利！")
+    await output.send_text_message(wechat_user(OPENID), "祝您创业顺利！")
+    await output.send_text_message(OPENID, "不是本渠道的会话")  # a raw openid is another channel's id
     assert [m["text"]["content"] for m in fake_api.sent] == [
         "您的专家咨询明天上午10点开始。\n回复数字选择：\n1. 取消预约",
         "祝您创业顺利！",

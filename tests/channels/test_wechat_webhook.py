@@ -12,6 +12,7 @@ from bot.channels.wechat.inbound import (
     PROMPT_TEXT_ONLY,
     PROMPT_VOICE_UNRECOGNISED,
 )
+from consultations.identity import wechat_user
 from tests.channels.wechat_harness import (
     OPENID,
     TOKEN,
@@ -68,7 +69,7 @@ async def test_text_message_reaches_rasa_and_is_answered_passively(start_channel
     # A push carrying encrypt_type=aes (safe, and compatible with AES) is answered encrypted.
     assert ("<Encrypt>" in reply.text) == (mode != "plain")
     [message] = wechat.bot.calls
-    assert message.sender_id == OPENID
+    assert message.sender_id == wechat_user(OPENID)  # namespaced: no other channel makes wx: ids
     assert message.input_channel == "wechat"
     assert message.message_id == "24411000000000001"
 

@@ -19,6 +19,7 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
 from consultations import BookingNotFoundError, BookingService, FixedClock, ServiceForm, Slot, open_service
+from consultations.identity import wechat_user
 from consultations.model import SHANGHAI, WEEKDAY_NAMES
 from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
 
@@ -411,6 +412,7 @@ def test_booking_over_wechat_with_numbers_and_a_retried_confirmation(
     # WeChat retries the same message, then the user taps 确认 once more: still one booking.
     assert wechat(assistant, openid, "1", msg_id=confirmation) == booked
     again = wechat(assistant, openid, "确认")
-    code = service.bookings(openid)[0].code
+    code = service.bookings(wechat_user(openid))[0].code
     assert code in booked and code in again
-    assert len(service.bookings(openid, include_past=True, include_cancelled=True)) == 1
+    assert len(service.bookings(wechat_user(openid), include_past=True, include_cancelled=True)) == 1
+    assert service.bookings(openid, include_past=True, include_cancelled=True) == []

@@ -10,6 +10,7 @@ import pytest
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
+from consultations.identity import wechat_user
 from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
 from tests.figures import figure
 
@@ -44,7 +45,8 @@ def test_text_message_answered_passively_and_processed_once(assistant) -> None:
     # WeChat retries the same message when it thinks we were too slow: same answer, no second turn.
     retry = decrypt(push(assistant, xml))
     assert retry["Content"] == first["Content"]
-    assert assistant.tracker_events(OPENID).count("user") == 1
+    assert assistant.tracker_events(wechat_user(OPENID)).count("user") == 1
+    assert assistant.tracker_events(OPENID) == []  # the raw openid is no conversation id
 
 
 def test_policy_answer_over_wechat_is_plain_text_with_source(assistant) -> None:

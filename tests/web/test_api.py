@@ -250,20 +250,22 @@ async def test_unanswered_questions_are_grouped_and_masked(client: TestClient) -
 
 
 async def test_chat_proxy_reports_an_unreachable_rasa_in_chinese(client: TestClient) -> None:
-    response = await client.post("/api/chat", json={"sender": "web-abcdef123456", "message": "你好"})
+    response = await client.post("/api/chat", json={"message": "你好"})
     assert response.status == 502
     assert "12333" in (await response.json())["error"]["message"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    for body in (
-        {"sender": "x", "message": "你好"},
-        {"sender": "web-abcdef123456", "message": ""},
-        {"sender": "web-abcdef123456", "message": "长" * 1001},
-    ):
+    # The page reads the server's session token across origins (tests/security: who it names).
+    assert response.headers["X-Haina-Session"]
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Haina-Session"
+    preflight = await client.options("/api/chat")
+    assert "X-Haina-Session" in preflight.headers["Access-Control-Allow-Headers"]
+    for body in ({"message": ""}, {"message": "长" * 1001}):
         bad = await client.post("/api/chat", json=body)
         assert bad.status == 400 and (await bad.json())["error"]["message"]
     assert (await client.get("/healthz")).status == 200
     widget = await client.get("/static/haina-widget.js")
-    assert widget.status == 200 and "webhooks/rest/webhook" in await widget.text()
+    # The widget talks to /api/chat only: Rasa's REST channel is internal.
+    assert widget.status == 200 and "webhooks/rest/webhook" not in await widget.text()
     demo = await client.get("/")
     assert 'src="/static/haina-widget.js"' in await demo.text()
 

@@ -19,8 +19,12 @@ def open_widget(page, base: str) -> None:
     page.wait_for_selector("#haina-widget .hw-panel", state="visible")
 
 
-def stored_sender(page) -> str:
-    return page.evaluate("() => JSON.parse(localStorage.getItem('haina-widget:v1:/api/chat')).sender")
+STORE_KEY = "haina-widget:v2:/api/chat"  # the widget's storage key for the demo page's endpoint
+
+
+def stored_session(page) -> str | None:
+    """The session token the server issued (None before the first answer and after 重新开始)."""
+    return page.evaluate(f"() => JSON.parse(localStorage.getItem('{STORE_KEY}')).session")
 
 
 def say(page, text: str) -> None:
@@ -57,25 +61,29 @@ def test_widget_replies_and_keeps_the_conversation_across_a_reload(
     screenshot(page, "widget-policy-answer-desktop")
 
     transcript = page.locator("#haina-widget .hw-log").inner_text()
-    sender = stored_sender(page)
+    session = stored_session(page)
+    assert session, "the server's session token is kept"
     page.reload()
     page.wait_for_selector("#haina-widget .hw-panel", state="visible")
     assert page.locator("#haina-widget .hw-log").inner_text() == transcript
-    assert stored_sender(page) == sender
+    say(page, "你好")
+    assert stored_session(page) == session, "the reloaded page continues the same conversation"
 
-    # 重新开始: empty transcript and a new sender id.
+    # 重新开始: empty transcript; the next message gets a new conversation from the server.
     page.click("#haina-widget .hw-restart")
     assert page.locator("#haina-widget .hw-row.hw-user").count() == 0
-    assert stored_sender(page) != sender
+    assert stored_session(page) is None
+    say(page, "你好")
+    assert stored_session(page) not in (None, session)
 
 
 def test_quick_reply_sends_the_payload_and_shows_the_title(assistant_web, browser, screenshot) -> None:
     page = browser.context(DESKTOP).new_page()
     page.goto(assistant_web + "/")
     # A stored conversation whose last bot message offers buttons (as Rasa sends them).
-    key = "haina-widget:v1:/api/chat"  # the widget's storage key for the demo page's endpoint
+    key = STORE_KEY
     state = {
-        "sender": "web-quickreplytest01",
+        "session": None,
         "open": True,
         "messages": [
             {"from": "user", "text": "想了解一下"},
@@ -118,7 +126,7 @@ def test_widget_embeds_with_one_script_tag_on_another_page(assistant_web, browse
     page.goto(assistant_web + "/static/demo.css")  # any same-site URL, then replace the document
     page.set_content(
         f'<!doctype html><html lang="zh-CN"><body><h1>区就业促进中心</h1>'
-        f'<script src="{assistant_web}/static/haina-widget.js" data-rasa-url="{assistant_web}/api/chat"'
+        f'<script src="{assistant_web}/static/haina-widget.js" data-chat-url="{assistant_web}/api/chat"'
         f' data-open="true"></script></body></html>'
     )
     page.wait_for_selector("#haina-widget .hw-panel", state="visible")

@@ -54,6 +54,7 @@ from bot.channels.wechat.security import (
     verify_query_signature,
 )
 from bot.channels.wechat.store import KeyValueStore, make_store
+from consultations.identity import openid_of, wechat_user
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +221,9 @@ class WeChatInput(InputChannel):
             user_message = UserMessage(
                 text=await self._rasa_text(inbound),
                 output_channel=collector,
-                sender_id=inbound.openid,
+                # Namespaced: no other channel can produce this id, so knowing an openid is not
+                # enough to continue this conversation elsewhere (consultations/identity.py).
+                sender_id=wechat_user(inbound.openid),
                 input_channel=self.name(),
                 message_id=str(message.id) if message.id else None,
                 metadata={"wechat": {"msg_type": message.type, "event": getattr(message, "event", None)}},
@@ -393,10 +396,14 @@ class WeChatOutput(OutputChannel):
         return "wechat"
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        openid = openid_of(recipient_id)
+        if openid is None:  # not a conversation of this channel
+            logger.warning("Not sending a WeChat message to a sender id of another channel")
+            return
         rendered = render_messages([message])
         if rendered.payloads:
-            await self._channel._remember_choices(recipient_id, rendered)
-        await self._channel._send_chunks(recipient_id, split_text(rendered.text))
+            await self._channel._remember_choices(openid, rendered)
+        await self._channel._send_chunks(openid, split_text(rendered.text))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})

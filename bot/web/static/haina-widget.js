@@ -1,15 +1,16 @@
 /*
  * 海纳百创政策助手 · embeddable chat widget. Plain JS, no dependencies, no build step.
  *
- *   <script src="https://host/static/haina-widget.js" data-rasa-url="https://rasa.example.com"></script>
+ *   <script src="https://host/static/haina-widget.js" data-chat-url="https://host/api/chat"></script>
  *
- * data-rasa-url: the Rasa server (messages go to {url}/webhooks/rest/webhook), or a compatible
- * endpoint ending in /api/chat or /webhook (this project's web server proxies /api/chat to Rasa,
- * so a page on the same site needs no CORS). Default: /api/chat on the script's own server.
+ * data-chat-url (formerly data-rasa-url): this project's /api/chat, which proxies to Rasa (Rasa
+ * itself is internal). Default: /api/chat on the script's own server.
  * Optional: data-title, data-open="true" (start opened).
  *
- * The sender id and the transcript are kept in localStorage so a reload keeps the conversation;
- * "重新开始" starts a new one. Bot text is always inserted as text (never as HTML).
+ * The server names the conversation: its first answer carries a signed session token in the
+ * X-Haina-Session header, which the widget sends back with every message. The token and the
+ * transcript are kept in localStorage so a reload keeps the conversation; "重新开始" drops the
+ * token, so the next message starts a new one. Bot text is always inserted as text (never as HTML).
  */
 (function () {
   "use strict";
@@ -21,27 +22,24 @@
   })();
   var scriptUrl = new URL(script.getAttribute("src"), document.baseURI);
   var base = scriptUrl.href.replace(/[^/]*$/, "");
-  var rasaAttr = script.getAttribute("data-rasa-url") || new URL("/api/chat", scriptUrl).href;
-  var endpoint = /\/(api\/chat|webhook)\/?$/.test(rasaAttr)
-    ? rasaAttr
-    : rasaAttr.replace(/\/+$/, "") + "/webhooks/rest/webhook";
+  var endpoint = script.getAttribute("data-chat-url") || script.getAttribute("data-rasa-url") ||
+    new URL("/api/chat", scriptUrl).href;
+  var SESSION_HEADER = "X-Haina-Session";
   var title = script.getAttribute("data-title") || "海纳百创政策助手";
-  var STORE_KEY = "haina-widget:v1:" + endpoint;
+  var STORE_KEY = "haina-widget:v2:" + endpoint; // v1 held a sender id the page chose
   var MAX_MESSAGES = 200;
   var WELCOME = "您好！我是海纳百创政策助手，可以帮您查询上海创业补贴、创业担保贷款、创业培训、孵化基地等政策，也可以帮您预约创业指导专家。请问有什么可以帮您？";
 
   // ---------------------------------------------------------------- state
-  function newSender() {
-    var bytes = new Uint8Array(12);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
   function load() {
     try {
       var data = JSON.parse(localStorage.getItem(STORE_KEY) || "null");
-      if (data && typeof data.sender === "string" && Array.isArray(data.messages)) return data;
+      if (data && Array.isArray(data.messages)) {
+        if (typeof data.session !== "string") data.session = null;
+        return data;
+      }
     } catch (e) { /* storage blocked or corrupt: start over */ }
-    return { sender: newSender(), messages: [], open: false };
+    return { session: null, messages: [], open: false };
   }
   var state = load();
   function save() {
@@ -211,13 +209,17 @@
     busy = true;
     save();
     render();
-    var sender = state.sender;
+    var conversation = state; // 重新开始 replaces the state object
+    var headers = { "Content-Type": "application/json" };
+    if (conversation.session) headers[SESSION_HEADER] = conversation.session;
     fetch(endpoint, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message })
+      headers: headers,
+      body: JSON.stringify({ message: message })
     })
       .then(function (r) {
+        var session = r.headers.get(SESSION_HEADER);
+        if (session && conversation === state) conversation.session = session;
         return r.json().catch(function () { return null; }).then(function (body) {
           if (!r.ok || !Array.isArray(body)) {
             var text = body && body.error && body.error.message;
@@ -227,7 +229,7 @@
         });
       })
       .then(function (replies) {
-        if (sender !== state.sender) return; // restarted meanwhile
+        if (conversation !== state) return; // restarted meanwhile
         if (!replies.length) replies = [{ text: "抱歉，我暂时没有答案。您可以换个说法，或拨打 12333 咨询。" }];
         replies.forEach(function (m) {
           var buttons = Array.isArray(m.buttons)
@@ -239,12 +241,12 @@
         });
       })
       .catch(function (err) {
-        if (sender !== state.sender) return;
+        if (conversation !== state) return;
         var text = err && err.message && /[\u4e00-\u9fff]/.test(err.message) ? err.message : "网络连接失败，请检查网络后重试，或拨打 12333 咨询。";
         state.messages.push({ from: "bot", text: text, error: true });
       })
       .then(function () {
-        if (sender !== state.sender) return;
+        if (conversation !== state) return;
         busy = false;
         save();
         render();
@@ -275,7 +277,7 @@
     if (open) input.focus();
   }
   function reset() {
-    state = { sender: newSender(), messages: [], open: true };
+    state = { session: null, messages: [], open: true };
     busy = false;
     save();
     render();
