@@ -38,9 +38,6 @@ def application_deadlines(policy: Policy, profile: ApplicantProfile, on: date) -
             if leaf.op != "within_months_before" or leaf.ref is not None:
                 continue
             start = profile.value(leaf.field, on)
-            if start is None and profile.bounds(leaf.field) is not None:
-                # Known only to the year ("2025年注册的"): the earliest day keeps the reminder early.
-                start = profile.bounds(leaf.field)[0]
             if not isinstance(start, date):
                 continue
             due = start + relativedelta(months=leaf.value)
