@@ -8,6 +8,8 @@ to work on. The wording is domain/booking.yml's responses, filled here with the 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -43,8 +45,11 @@ from consultations import (
     CancelTooLateError,
     RatingTooEarlyError,
 )
+from reminders import shared_reminders
 from zh.answers import is_skip, parse_ordinal, parse_score
 from zh.dates import date_filter
+
+log = logging.getLogger(__name__)
 
 MAX_RESCHEDULE_OFFERS = 5
 NO_COMMENT = "-"
@@ -162,6 +167,15 @@ class ActionCancelBooking(Action):
         return [SlotSet("booking_pending", None)]
 
 
+async def forget_reminders(user: str) -> int:
+    """Delete the user's reminders and their notices ("删除我的信息" covers them too)."""
+    try:
+        return await asyncio.to_thread(lambda: shared_reminders().delete_user_data(user))
+    except Exception as error:  # noqa: BLE001 - said to the user as a service failure
+        log.exception("reminder deletion failed")
+        raise ServiceUnavailable() from error
+
+
 class ActionDeleteBookingData(Action):
     """Ask first; on yes, cancel upcoming bookings and remove name and phone (delete_user_data)."""
 
@@ -184,12 +198,16 @@ class ActionDeleteBookingData(Action):
         if user is None:
             return [SlotSet("booking_pending", None)]
         try:
+            reminders = await forget_reminders(user)
             report = await call_service(lambda s: s.delete_user_data(user))
         except (BookingError, ServiceUnavailable) as error:
             say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
         dispatcher.utter_message(
-            response="utter_booking_deleted", cancelled=report.cancelled, anonymised=report.anonymised
+            response="utter_booking_deleted",
+            cancelled=report.cancelled,
+            anonymised=report.anonymised,
+            reminders=reminders,
         )
         # The stored conversation forgets them too: the tracker store erases its texts and values.
         return [

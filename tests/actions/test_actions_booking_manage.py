@@ -29,6 +29,7 @@ from actions.booking_manage import (
     short,
 )
 from consultations import mask_phone
+from reminders import shared_reminders
 from tests.actions.conftest import (
     book_slot,
     buttons,
@@ -280,6 +281,8 @@ def test_cancel_when_the_database_is_down(database_down, user) -> None:
 
 def test_delete_asks_first_then_forgets_the_user(service, user) -> None:
     book_slot(service, user)
+    shared_reminders.cache_clear()
+    shared_reminders().follow_policy(user, "rest", "first_business_subsidy")
 
     events, messages = run_action(
         ActionDeleteBookingData(), user_tracker("删除我的信息", intent="delete_booking_data", user=user)
@@ -301,11 +304,14 @@ def test_delete_asks_first_then_forgets_the_user(service, user) -> None:
         SlotSet("booking_choice", None),
         SlotSet("booking_confirm", None),
     ]
-    assert responses(messages) == [("utter_booking_deleted", {"cancelled": 1, "anonymised": 1})]
+    assert responses(messages) == [
+        ("utter_booking_deleted", {"cancelled": 1, "anonymised": 1, "reminders": 1})
+    ]
     assert spoken(messages) == [
-        "已删除：取消了 1 个未开始的预约，1 条预约记录中的姓名和手机号已删除，本次对话保存的聊天内容也已清除。"
+        "已删除：取消了 1 个未开始的预约，1 条预约记录中的姓名和手机号已删除，1 项提醒已删除，本次对话保存的聊天内容也已清除。"
     ]
     assert service.bookings(user, include_past=True, include_cancelled=True) == []
+    assert shared_reminders().subscriptions(user) == [] and shared_reminders().notices(user) == []
 
 
 def test_no_to_delete_keeps_everything(service, user) -> None:
