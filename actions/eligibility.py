@@ -39,17 +39,30 @@ from policies_kb import (
 )
 from policies_kb.eligibility import condition_answer
 from policies_kb.model import Policy
-from policies_kb.profile import FIELD_TYPES
+from policies_kb.profile import BOUNDS, FIELD_TYPES
 from policies_kb.profile_text import extract_profile, parse_answer
 from policies_kb.render.checks import CONDITION_HEADS, condition_reply, decided_verdict
 from policies_kb.render.labels import STATUS_LABELS
+from zh.answers import CORRECTION_RE
 
 ALL_POLICIES = "all"
 COMPLETE = "__complete__"
 # A general "what can I get" check asks at most this many questions before answering.
 MAX_GENERAL_QUESTIONS = 6
 NONE_WORDS = ("没有", "没领", "没拿", "都没", "无", "不是", "否")
-SKIP_WORDS = ("不知道", "不清楚", "不确定", "跳过", "忘了", "说不好")
+SKIP_WORDS = (
+    "不知道",
+    "不清楚",
+    "不确定",
+    "跳过",
+    "忘了",
+    "说不好",
+    "记不清",
+    "不记得",
+    "说不准",
+    "没印象",
+    "得问",
+)
 # Kinds of value one phrase carries for one field only ("2024年6月毕业" is not also the registration date).
 QUANTITY_KINDS = ("date", "int", "number")
 BOOL_BUTTONS = [{"title": "是", "payload": "是"}, {"title": "不是", "payload": "不是"}]
@@ -71,11 +84,29 @@ def stored_profile(tracker: Tracker) -> dict[str, Any]:
 def merge(profile: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
     merged = dict(profile)
     for key, value in updates.items():
-        if key == "groups" and isinstance(value, (set, frozenset, list)):
+        if key == BOUNDS and isinstance(value, dict):
+            ranges = dict(merged.get(BOUNDS) or {})
+            for name, (lo, hi) in value.items():
+                lo, hi = jsonable(lo), jsonable(hi)
+                if isinstance(merged.get(name), str) and lo <= merged[name] <= hi:
+                    continue  # "2025年注册的" restates the month said before: keep the month
+                ranges[name] = [lo, hi]
+                merged.pop(name, None)  # a year outside the date said before corrects it
+            merged[BOUNDS] = ranges
+        elif key == "groups" and isinstance(value, (set, frozenset, list)):
             merged[key] = sorted(set(merged.get(key) or []) | set(value))
         else:
             merged[key] = jsonable(value)
+            if key in (merged.get(BOUNDS) or {}):  # the full date replaces its year
+                merged[BOUNDS] = {k: v for k, v in merged[BOUNDS].items() if k != key}
+    if BOUNDS in merged and not merged[BOUNDS]:
+        merged.pop(BOUNDS)
     return merged
+
+
+def stated_fields(facts: dict[str, Any]) -> set[str]:
+    """The fields a message states itself (a year-only date included), not the ones implied."""
+    return {f for f in facts if f not in IMPLIED_FIELDS and f != BOUNDS} | set(facts.get(BOUNDS) or {})
 
 
 ASKED, PENDING, REASK = "_asked", "_pending", "_reask"
@@ -169,8 +200,9 @@ def next_missing_field(kb: KnowledgeBase, policy_id: str, profile: dict[str, Any
 
 def read_reply(
     kb: KnowledgeBase, field: str | None, text: str, on: date
-) -> tuple[dict[str, Any], bool, str | None]:
-    """(profile updates, whether the reply answers `field`, a re-ask when it neither answers nor says anything).
+) -> tuple[dict[str, Any], bool, str | None, frozenset[str]]:
+    """(profile updates, whether the reply answers `field`, a re-ask when it neither answers nor says
+    anything, the other fields the user says they do not know: "社保交了几个月我不清楚").
 
     The question asked is read with its own parser first: a short reply is an answer to it, never a
     fact about another field. Facts stated on the way ("…，我是2024年6月毕业的", "不对，…") are added
@@ -180,18 +212,34 @@ def read_reply(
     """
     volunteered = extract_profile(text, on)
     if field is None:
-        return volunteered, False, None
+        return volunteered, False, None, frozenset()
     if any(word in text for word in SKIP_WORDS):
-        return volunteered, True, None
+        about = asked_topics(text) - set(volunteered)
+        if about and field not in about:  # the unknown is another fact; the question stays
+            return volunteered, False, None, about
+        return volunteered, True, None, frozenset()
     kind = FIELD_TYPES.get(field)
-    if kind in QUANTITY_KINDS and any(f != field and FIELD_TYPES.get(f) == kind for f in volunteered):
-        return volunteered, False, None
+    named = set(volunteered) | set(volunteered.get(BOUNDS) or {})
+    if kind in QUANTITY_KINDS and any(f != field and FIELD_TYPES.get(f) == kind for f in named):
+        return volunteered, False, None, frozenset()
+    if CORRECTION_RE.search(text) and named - {field} and field not in named:
+        # "不对，我是2023年毕业的" corrects a fact said before; it is no answer to the question asked
+        # (read as one, "2023年" would be 2023 years of social insurance).
+        return volunteered, False, None, frozenset()
     value, problem = parse_field(kb, field, text, on)
     if problem is None:
-        return {**volunteered, field: value}, True, None
+        return {**volunteered, field: value}, True, None, frozenset()
     if field in volunteered:
-        return volunteered, True, None
-    return volunteered, False, None if volunteered else problem
+        return volunteered, True, None, frozenset()
+    if kind == "date" and (span := parse_answer(field, text, on).bounds) is not None:
+        # "2020年": the year may decide the rules; if it does not, the month is asked for.
+        return (
+            {**volunteered, BOUNDS: {**(volunteered.get(BOUNDS) or {}), field: span}},
+            False,
+            problem,
+            frozenset(),
+        )
+    return volunteered, False, None if volunteered else problem, frozenset()
 
 
 def parse_field(kb: KnowledgeBase, field: str, text: str, on: date) -> tuple[Any, str | None]:
@@ -219,6 +267,13 @@ CONDITION_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
     (r"员工|雇|招人", frozenset({"employees"})),
     (r"注册在|落在|在.{1,4}区", frozenset({"registration_district"})),
     (r"贴息.{0,4}次|\d次", frozenset({"loan_history_count"})),
+    (r"征信|信用记录|不良记录|逾期", frozenset({"good_credit"})),
+    (r"失信|老赖", frozenset({"dishonest_debtor"})),
+    (r"计划书|项目计划|创业计划", frozenset({"has_business_plan"})),
+    (r"推荐", frozenset({"school_recommendation"})),
+    (r"法人|法定代表人", frozenset({"legal_representative"})),
+    (r"孵化协议|入驻", frozenset({"incubation_agreement"})),
+    (r"灵活就业登记", frozenset({"flexible_employment_registered"})),
 )
 # Fields a message's other facts imply (a graduation date -> the group, "公司" -> the organisation type).
 IMPLIED_FIELDS = frozenset({"groups", "business_type"})
@@ -262,7 +317,7 @@ def condition_reply_for(
     kb: KnowledgeBase, policy_id: str, text: str, facts: dict[str, Any], on: date
 ) -> tuple[str, str] | None:
     """(the answer, the policy) to a yes/no question about one condition, else None."""
-    topics = asked_topics(text) | {f for f in facts if f not in IMPLIED_FIELDS}
+    topics = asked_topics(text) | stated_fields(facts)
     if not topics or not YES_NO_RE.search(text) or len(topics) > 2:
         return None
     if policy_id != ALL_POLICIES and not checkable(kb.get(policy_id)):
@@ -286,15 +341,44 @@ def condition_reply_for(
             replies.append((condition_reply(answer), candidate))
     if not replies:
         return None
-    if FIRST_PERSON.search(text) and not any(r.startswith(CONDITION_HEADS["not_met"]) for r, _ in replies):
-        return None  # "我是上海户口，能申请…吗" asks about the person: the full check, unless already a no
+    if FIRST_PERSON.search(text) and all(r.startswith(CONDITION_HEADS["unknown"]) for r, _ in replies):
+        # "我是上海户口，能申请…吗" asks about the person and the condition alone does not settle it:
+        # the full check. A condition that is met or failed on its own ("我26岁可以…吗") is the answer.
+        return None
     if len(replies) == 1:
         return replies[0]
     return "\n\n".join(r for r, _ in replies), ALL_POLICIES
 
 
-def choose_policy(tracker: Tracker, kb: KnowledgeBase) -> str:
+# What may join two names into one ("黄浦创卡零成本工位", "黄浦创卡的零成本工位").
+COMPOUND_GAP = re.compile(r"[的之·\s]?")
+
+
+def named_policies(tracker: Tracker, kb: KnowledgeBase) -> list[str]:
+    """The policies the latest message names, without a name that only qualifies the next one: in
+    "黄浦创卡零成本工位" the program's name says whose workspace it is (the head comes last)."""
+    text = tracker.latest_message.get("text") or ""
+    mentions = sorted(
+        (e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "policy"),
+        key=lambda e: e.get("start") or 0,
+    )
+    qualifiers = set()
+    for first, second in zip(mentions, mentions[1:], strict=False):
+        gap_start, gap_end = first.get("end"), second.get("start")
+        if (
+            isinstance(gap_start, int)
+            and isinstance(gap_end, int)
+            and first.get("value") != second.get("value")
+            and 0 <= gap_end - gap_start <= 1
+            and COMPOUND_GAP.fullmatch(text[gap_start:gap_end])
+        ):
+            qualifiers.add(first.get("value"))
     named = [p for p in latest_entity_values(tracker, "policy") if p in kb.catalogue.policies]
+    return [p for p in named if p not in qualifiers] or named
+
+
+def choose_policy(tracker: Tracker, kb: KnowledgeBase) -> str:
+    named = named_policies(tracker, kb)
     if named:  # the one the engine can check, when a message names a base and its subsidy
         return next((p for p in named if checkable(kb.get(p))), named[0])
     previous = tracker.get_slot("eligibility_policy") or tracker.get_slot("policy")
@@ -315,10 +399,18 @@ class ActionStartEligibility(Action):
         text = tracker.latest_message.get("text") or ""
         facts = extract_profile(text, on)
         profile = merge(stored_profile(tracker), facts)
-        for key in (ASKED, PENDING, REASK):
+        # Inside the same check ("我是上海户口，能申请吗" while it runs) the replies so far still count:
+        # a question skipped with "不知道" is not asked again.
+        same_check = tracker.active_loop_name == "eligibility_form" and policy_id == tracker.get_slot(
+            "eligibility_policy"
+        )
+        for key in (PENDING, REASK) if same_check else (ASKED, PENDING, REASK):
             profile.pop(key, None)
-        profile[ASKED] = []
-        direct = self.direct_answer(kb, policy_id, text, facts, profile, on)
+        profile[ASKED] = profile.get(ASKED, []) if same_check else []
+        several = [p for p in named_policies(tracker, kb) if checkable(kb.get(p))]
+        direct = self.answer_each(kb, several, text, facts, profile, on) or self.direct_answer(
+            kb, policy_id, text, facts, profile, on
+        )
         if direct is not None:
             reply, buttons, events = direct
             dispatcher.utter_message(text=reply, buttons=buttons)
@@ -333,7 +425,7 @@ class ActionStartEligibility(Action):
             missing = next_missing_field(kb, policy_id, profile, on)
         except ProfileError:
             profile, missing = {ASKED: []}, next_missing_field(kb, policy_id, {}, on)
-        if missing is not None:
+        if missing is not None and not same_check:
             if policy_id == ALL_POLICIES:
                 dispatcher.utter_message(response="utter_eligibility_intro_all")
             else:
@@ -346,6 +438,26 @@ class ActionStartEligibility(Action):
             SlotSet("requested_profile_field", None),
             SlotSet("profile_answer", COMPLETE if missing is None else None),
         ]
+
+    @classmethod
+    def answer_each(
+        cls,
+        kb: KnowledgeBase,
+        policy_ids: list[str],
+        text: str,
+        facts: dict[str, Any],
+        profile: dict[str, Any],
+        on: date,
+    ) -> tuple[str, list[dict[str, str]], list[EventType]] | None:
+        """One reply for a message that names several checkable policies ("A和B我能申请吗"), when the
+        message decides (or answers the yes/no question) for each; else None and the first is checked."""
+        if len(policy_ids) < 2:
+            return None
+        answers = [cls.direct_answer(kb, p, text, facts, profile, on) for p in policy_ids]
+        if any(a is None for a in answers):
+            return None
+        replies = "\n\n".join(a[0] for a in answers if a is not None)
+        return replies, [], [SlotSet("eligibility_policy", policy_ids[0])]
 
     @staticmethod
     def direct_answer(
@@ -360,7 +472,7 @@ class ActionStartEligibility(Action):
         yes/no question about one condition (with a button for the full check)."""
         try:
             # Several facts ask for the verdict; a single one makes the question about that condition.
-            stated = {f for f in facts if f not in IMPLIED_FIELDS}
+            stated = stated_fields(facts)
             verdict = decided_reply(kb, policy_id, profile, on) if facts else None
             if len(stated) >= 2:  # several facts: the verdict when they decide it, else the form
                 condition = None
@@ -382,6 +494,16 @@ class ActionStartEligibility(Action):
         return None
 
 
+def year_question(field: str, profile: dict[str, Any], on: date) -> str:
+    """The question for `field`; for a date whose year alone was said, the question for its month."""
+    span = (profile.get(BOUNDS) or {}).get(field)
+    if span and span[0][:4] == span[1][:4]:
+        parsed = parse_answer(field, f"{span[0][:4]}年", on)
+        if parsed.message_zh:
+            return parsed.message_zh
+    return QUESTIONS[field]
+
+
 class ActionAskProfileAnswer(Action):
     def name(self) -> str:
         return "action_ask_profile_answer"
@@ -400,15 +522,46 @@ class ActionAskProfileAnswer(Action):
             return [*events, SlotSet("profile_answer", COMPLETE)]
         buttons = BOOL_BUTTONS if FIELD_TYPES.get(field) == "bool" else []
         reask = profile.pop(REASK, None)
-        question = reask if reask and profile.get(PENDING) == field else QUESTIONS[field]
+        question = reask if reask and profile.get(PENDING) == field else year_question(field, profile, on)
         dispatcher.utter_message(text=question, buttons=buttons)
         profile[PENDING] = field
         return [*events, SlotSet("requested_profile_field", field), SlotSet("profile", profile)]
 
 
+# Intents the slot mapping refuses that a reply to the form's question may still be given
+# (a fact sentence the classifier took for another service, or for a policy question).
+REREAD_INTENTS = frozenset({"out_of_scope", "ask_policy"})
+QUESTION_RE = re.compile(r"[?？吗呢]|怎么|如何|哪些|什么|多少|哪里|哪儿")
+
+
+def reread_reply(tracker: Tracker, on: date) -> str | None:
+    """The user's text as the reply to the pending question when the classifier sent it elsewhere
+    but it states a profile fact or says the user does not know, and asks nothing."""
+    field = tracker.get_slot("requested_profile_field")
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not field or intent not in REREAD_INTENTS or not text or text.startswith("/"):
+        return None
+    if QUESTION_RE.search(text):
+        return None
+    if extract_profile(text, on) or any(word in text for word in SKIP_WORDS):
+        return text
+    return None
+
+
 class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> str:
         return "validate_eligibility_form"
+
+    async def extract_profile_answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A fact sentence the slot mapping refused (classified out of scope or as a policy question)
+        is still the reply: without this the form is rejected and the fact is lost."""
+        if tracker.get_slot("profile_answer") is not None:
+            return {}
+        text = reread_reply(tracker, today())
+        return {"profile_answer": text} if text is not None else {}
 
     async def validate_profile_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -419,8 +572,8 @@ class ValidateEligibilityForm(FormValidationAction):
         text = str(value or "")
         if text != COMPLETE:
             field = tracker.get_slot("requested_profile_field") or profile.get(PENDING)
-            updates, answered, problem = read_reply(kb, field, text, on)
-            if problem:  # asked again by action_ask_profile_answer, in the parser's words
+            updates, answered, problem, unknown = read_reply(kb, field, text, on)
+            if problem and not updates:  # asked again by action_ask_profile_answer, in the parser's words
                 return {"profile_answer": None, "profile": {**profile, REASK: problem}}
             candidate = merge(profile, updates)
             try:
@@ -429,7 +582,11 @@ class ValidateEligibilityForm(FormValidationAction):
                 dispatcher.utter_message(text="；".join(error.messages))
                 return {"profile_answer": None, "profile": profile}
             profile = replied(candidate, field) if answered else {**candidate}
+            for other in unknown:  # skipped like a "不知道" to its own question
+                profile[ASKED] = [*(f for f in asked_fields(profile) if f != other), other]
             profile.pop(REASK, None)
+            if problem:  # a year alone: asked for the month unless the year decides
+                profile[REASK] = problem
         missing = next_missing_field(kb, policy_id, profile, on)
         return {"profile_answer": COMPLETE if missing is None else None, "profile": profile}
 

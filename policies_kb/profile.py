@@ -3,6 +3,11 @@
 Every field is optional: None means "the user has not told us", which the engine treats as unknown
 (three-valued logic) and turns into a question. The field list mirrors DATA_FORMAT.md; the rule
 validator uses FIELD_TYPES to reject rules over fields or values that do not exist.
+
+A date the user gave only to the year ("公司2020年注册的") is not a value, but its range is known:
+`date_bounds` keeps (field, earliest, latest) for such dates, so a rule that holds (or fails) over
+the whole range is decided without asking for the month (rules.py). In dicts it is the key BOUNDS,
+{field: [earliest, latest]}.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ FIELD_TYPES: dict[str, str] = {
     "subsidies_received": "policies",
 }
 ENUMS: dict[str, tuple[str, ...]] = {"hukou": HUKOU_VALUES, "business_type": BUSINESS_TYPES}
+# The dict key of date ranges (not a field: no rule may name it).
+BOUNDS = "date_bounds"
 
 FIELD_LABELS: dict[str, str] = {
     "hukou": "户籍或居住证类型",
@@ -145,6 +152,13 @@ class ApplicantProfile:
     flexible_employment_registered: bool | None = None
     loan_history_count: int | None = None
     subsidies_received: frozenset[str] | None = None
+    date_bounds: tuple[tuple[str, date, date], ...] = ()
+
+    def bounds(self, field_name: str) -> tuple[date, date] | None:
+        """The range an unknown date field lies in, when the user gave only its year."""
+        if getattr(self, field_name, None) is not None:
+            return None
+        return next(((lo, hi) for name, lo, hi in self.date_bounds if name == field_name), None)
 
     def value(self, field_name: str, on: date) -> Any:
         """The field's value on the reference date; age is derived from birth_date when that is known."""
@@ -157,13 +171,15 @@ class ApplicantProfile:
         out: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is None:
+            if v is None or f.name == BOUNDS:
                 continue
             if isinstance(v, date):
                 v = v.isoformat()
             elif isinstance(v, frozenset):
                 v = sorted(v)
             out[f.name] = v
+        if self.date_bounds:
+            out[BOUNDS] = {name: [lo.isoformat(), hi.isoformat()] for name, lo, hi in self.date_bounds}
         return out
 
     @classmethod
@@ -183,6 +199,12 @@ class ApplicantProfile:
         errors: list[str] = []
         values: dict[str, Any] = {}
         for key, raw in data.items():
+            if key == BOUNDS:
+                try:
+                    values[key] = _coerce_bounds(raw)
+                except ValueError as exc:
+                    errors.append(f"{key}（日期范围）：{exc}")
+                continue
             if key not in FIELD_TYPES:
                 errors.append(f"未知字段“{key}”；可用字段：{'、'.join(FIELD_TYPES)}")
                 continue
@@ -195,6 +217,24 @@ class ApplicantProfile:
         if errors:
             raise ProfileError(errors)
         return cls(**values)
+
+
+def _coerce_bounds(raw: Any) -> tuple[tuple[str, date, date], ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, dict):
+        raise ValueError("应为 {日期字段: [最早, 最晚]}")
+    out = []
+    for name, pair in sorted(raw.items()):
+        if FIELD_TYPES.get(name) != "date":
+            raise ValueError(f"“{name}”不是日期字段")
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError("每个日期范围应为 [最早, 最晚] 两个日期")
+        lo, hi = (_coerce(name, "date", v, None, None) for v in pair)
+        if lo > hi:
+            raise ValueError(f"日期范围 {lo.isoformat()}–{hi.isoformat()} 的起点晚于终点")
+        out.append((name, lo, hi))
+    return tuple(out)
 
 
 def _coerce(key: str, kind: str, raw: Any, vocabulary: Vocabulary | None, policy_ids: set[str] | None) -> Any:

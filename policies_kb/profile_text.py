@@ -64,7 +64,7 @@ from zh.normalise import match_form
 from zh.numbers import numerals_to_digits
 from zh.places import find_districts
 
-from .profile import FIELD_TYPES, QUESTIONS
+from .profile import BOUNDS, FIELD_TYPES, QUESTIONS
 
 __all__ = [
     "FIELD_QUESTIONS_ZH",
@@ -563,7 +563,10 @@ def _parse_district(t: str) -> ParsedAnswer:
 
 
 _GROUPS_MSG = "请告诉我您属于哪类人群，例如“高校毕业生”“退役军人”“失业人员”；都不是请回答“都不是”。"
-_GROUP_FALSE_FRIENDS = re.compile(r"保险|金|率|证明")  # 失业保险金 is not 失业人员
+# 失业保险金 is not 失业人员; in "就业困难人员灵活就业社会保险费补贴" the group names the policy.
+_GROUP_FALSE_FRIENDS = re.compile(
+    r"保险|金|率|证明|灵活就业(?:人员)?(?:社会保险费|社保)|(?:创业)?(?:补贴|补助)"
+)
 
 
 def _find_groups(t: str) -> frozenset[str]:
@@ -651,10 +654,50 @@ _DATE_FIELD_AFTER = [
     ("birth_date", r"出生|生的|生人|年生"),
 ]
 _DATE_FIELD_BEFORE = [
-    ("graduation_date", r"毕业(?:于|时间|日期|是)?$"),
-    ("registration_date", r"(?:注册|成立|登记)(?:于|时间|日期|是)?$"),
-    ("birth_date", r"(?:出生|生)(?:于|日期|日|是)?$"),
+    ("graduation_date", r"毕业(?:时间|日期)?(?:于|是|为|在)?$"),
+    ("registration_date", r"(?:注册|成立|登记)(?:时间|日期)?(?:于|是|为|在)?$"),
+    ("birth_date", r"(?:出生|生)(?:日期|日)?(?:于|是|为|在)?$"),
 ]
+
+
+# Yes/no facts stated in a sentence, (no, yes) patterns; the form's own question reads bare 是/不是.
+_STATED_BOOLS: dict[str, tuple[str, str]] = {
+    "has_business_plan": (
+        r"(?:计划书?|方案)(?:还|都)?没(?:有)?(?:写|做|准备|弄)|没有(?:(?:创业|商业|项目)计划书?|计划书|方案)",
+        r"(?:计划书?|方案)(?:已经|早就|都|也)?(?:写好|做好|准备好|完成|弄好|有了)|有(?:1份)?(?:完整的|可行的)?(?:创业|商业|项目)(?:计划书?|方案)",
+    ),
+    "school_recommendation": (
+        r"学校(?:还|也)?没(?:有)?(?:给)?推荐|没(?:有)?(?:拿到|获得)(?:学校的?)?推荐",
+        r"学校(?:已经|也)?(?:给了|出了|开了|给过)(?:我)?推荐|学校已经推荐|(?:拿到|获得)了?学校的?推荐",
+    ),
+    "flexible_employment_registered": (
+        r"没(?:有)?(?:去)?办(?:理)?(?:过)?灵活就业登记|灵活就业(?:登记)?(?:还|也)?没(?:有)?(?:办|登记)",
+        r"(?:办|做)(?:了|好|过)灵活就业登记|灵活就业(?:登记)?(?:已经|早就|也)?(?:办|做|登记)(?:好|了|过)|已(?:经)?(?:办理|登记)(?:了)?灵活就业",
+    ),
+    "accounting_and_tax_registered": (
+        r"(?:没|没有|还没|未)(?:建|办|做)(?:立)?(?:财务|财会|税务)|税务(?:登记)?(?:还|也)?没",
+        r"税务(?:登记)?(?:已经|也)?(?:办|做|弄)(?:好|了)|(?:办|做)(?:了|好)税务登记",
+    ),
+}
+_ASKS_RE = re.compile(r"吗|么|[?？]|需要|要不要|是否|必须|才能")
+# "其他补贴都没领过", "没拿过任何补贴": no subsidy received (a named one needs the catalogue: the form).
+_NO_SUBSIDY_RE = re.compile(
+    r"(?:补贴|补助)(?:都|也|从来|一直|还)?(?:没|没有|未|从没)(?:领|拿|享受|申请)过"
+    r"|(?:没|没有|未|从没|从来没|都没)(?:领|拿|享受)过(?:任何|其他|别的)?(?:的)?(?:创业)?(?:补贴|补助)"
+)
+
+
+def _bounds_a_date(
+    field: str, hit: DateSpan, clause: str, known: ParsedAnswer | None, corrected: bool
+) -> bool:
+    """Whether a year without a month is the range of `field`: its verb right next to it and not
+    negated (not "今年28岁了，公司还没注册"), and no date said before inside that year."""
+    after = re.match(rf"[^\d没未不]{{0,4}}?(?:{dict(_DATE_FIELD_AFTER)[field]})", clause[hit.end :])
+    before = re.search(dict(_DATE_FIELD_BEFORE)[field], clause[max(0, hit.start - 6) : hit.start])
+    if not (after or before or corrected):
+        return False
+    inside = known is not None and known.ok and isinstance(known.value, date)
+    return not (inside and hit.lo <= known.value <= hit.hi)  # type: ignore[union-attr,operator]
 
 
 def _extract_segment(
@@ -680,11 +723,17 @@ def _extract_segment(
                 None,
             ) or next((f for f, p in _DATE_FIELD_BEFORE if re.search(p, before)), None)
             field = field or corrected_date
-            if field is not None:
-                answer = _date_answer(field, hit, today)
-                if answer.ok:
-                    out[field] = answer
-                    last_date_field = field
+            if field is None:
+                continue
+            answer = _date_answer(field, hit, today)
+            if answer.ok:
+                out[field] = answer
+                last_date_field = field
+            elif answer.bounds is not None and _bounds_a_date(
+                field, hit, clause, out.get(field), field == corrected_date
+            ):
+                out[field] = answer  # a year alone still bounds the date ("公司2020年注册的")
+                last_date_field = field
         age = re.search(r"(?<!虚)(?<![\d.])(\d{1,3})(?:周岁|岁)|今年(\d{1,2})(?![\d年月个])", clause)
         if age:
             out["age"] = _age_answer(int(age.group(1) or age.group(2)))
@@ -734,6 +783,15 @@ def _extract_segment(
             out["incubation_agreement"] = _good(False)
         elif re.search(r"(?:入驻了|已入驻|签了(?:孵化)?协议)", clause):
             out["incubation_agreement"] = _good(True)
+        if _NO_SUBSIDY_RE.search(clause):
+            out["subsidies_received"] = _good(frozenset())
+        for name, (no, yes) in _STATED_BOOLS.items():  # "没有" first: "还没办灵活就业登记"
+            if _ASKS_RE.search(clause):  # "要有创业计划书吗" asks about the condition, states nothing
+                break
+            if re.search(no, clause):
+                out[name] = _good(False)
+            elif re.search(yes, clause):
+                out[name] = _good(True)
         if re.search(r"我不是(?:法人|法定代表人)", clause):
             out["legal_representative"] = _good(False)
         elif re.search(
@@ -774,6 +832,11 @@ def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
     Facts after a correction ("不对，…") override those before it. Intentions ("想开个公司") do not
     set business_type; a district named next to them is still taken as the intended registration district.
     """
+    return {k: v for k, v in _read_facts(text, today).items() if v.ok}
+
+
+def _read_facts(text: str, today: date) -> dict[str, ParsedAnswer]:
+    """extract_answers with the dates given only to the year (not ok, with their bounds)."""
     t = _prep(text)
     out: dict[str, ParsedAnswer] = {}
     last, date_field = 0, None
@@ -782,7 +845,7 @@ def extract_answers(text: str, today: date) -> dict[str, ParsedAnswer]:
         last = m.end()
     _extract_segment(t[last:], today, out, date_field)
     _add_implied(t, today, out)
-    return {k: v for k, v in out.items() if v.ok}
+    return {k: v for k, v in out.items() if v.ok or (v.bounds is not None and FIELD_TYPES.get(k) == "date")}
 
 
 # "注册两年了", "公司成立3年多" state a registration date as a duration before today.
@@ -792,7 +855,8 @@ _REGISTERED_FOR_RE = re.compile(r"(?:注册|成立|开业|开|办)(?:了)?(\d+)(
 def _add_implied(t: str, today: date, out: dict[str, ParsedAnswer]) -> None:
     """Facts one stated fact implies: a graduation date makes a 高校毕业生 (or a student, when it is
     still ahead); "注册N年了" is a registration date; a registration date means an organisation exists."""
-    if "registration_date" not in out and (m := _REGISTERED_FOR_RE.search(t)):
+    registration = out.get("registration_date")
+    if (registration is None or not registration.ok) and (m := _REGISTERED_FOR_RE.search(t)):
         n = int(m.group(1))
         months = n * 12 if m.group(2) == "年" else n
         extra = 6 if m.group(3) == "半" and m.group(2) == "年" else 0
@@ -800,14 +864,24 @@ def _add_implied(t: str, today: date, out: dict[str, ParsedAnswer]) -> None:
         lo = hi - relativedelta(months=11) if m.group(3) == "多" else hi
         out["registration_date"] = ParsedAnswer(hi, True, None, lo != hi, (lo, hi))
     graduation = out.get("graduation_date")
-    if graduation is not None and graduation.ok and isinstance(graduation.value, date):
-        group = "college_graduate" if graduation.value <= today else "student"
+    if graduation is not None and graduation.bounds is not None:
+        # A graduation year alone says as much about the group as a full date ("2019年毕业的").
+        lo, hi = graduation.value or graduation.bounds[0], graduation.value or graduation.bounds[1]
+        group = "college_graduate" if hi <= today else "student" if lo > today else None
         previous = out.get("groups")
         known = previous.value if previous and isinstance(previous.value, frozenset) else frozenset()
-        if group in _groups().values() and not known & {"college_graduate", "student"}:
+        if group is not None and group in _groups().values() and not known & {"college_graduate", "student"}:
             out["groups"] = _good(frozenset(known | {group}))
 
 
 def extract_profile(text: str, today: date) -> dict[str, Any]:
-    """Field -> value for the facts extract_answers finds (use extract_answers to see which are approximate)."""
-    return {field: answer.value for field, answer in extract_answers(text, today).items()}
+    """Field -> value for the facts extract_answers finds (use extract_answers to see which are approximate).
+
+    Dates given only to the year are under BOUNDS as {field: (earliest, latest)}: the rules may be
+    decided by the range (profile.py)."""
+    facts = _read_facts(text, today)
+    out: dict[str, Any] = {field: answer.value for field, answer in facts.items() if answer.ok}
+    bounds = {field: answer.bounds for field, answer in facts.items() if not answer.ok and answer.bounds}
+    if bounds:
+        out[BOUNDS] = bounds
+    return out

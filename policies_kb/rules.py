@@ -7,7 +7,7 @@ field or operator without pulling in the reporting code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -225,8 +225,53 @@ def _evaluate_leaf(leaf: Leaf, profile: ApplicantProfile, on: date) -> tuple[Tru
         if ref_date is None:
             missing.append(leaf.ref)
     if missing:
-        return None, tuple(missing)
+        truth = _within_bounds(leaf, profile, on)
+        return truth, (() if truth is not None else tuple(missing))
     return _compare(leaf, actual, ref_date), ()
+
+
+# Month arithmetic moves a boundary by up to 3 days (Jan 31 + 1 month = Feb 28): points this close
+# to a critical date are tried on both sides of it.
+_BOUNDARY_SLACK = 3
+
+
+def _within_bounds(leaf: Leaf, profile: ApplicantProfile, on: date) -> Truth:
+    """The leaf's truth when every date in the ranges of its unknown fields gives the same one, else None.
+
+    A date rule's truth changes only at its critical dates (the reference date, N months before or
+    after it), so the range's ends and the days around the critical dates inside it are enough.
+    An age is read from a birth date given to the year as every whole age that range allows.
+    """
+    if leaf.field == "age" and profile.value("age", on) is None:
+        birth = profile.bounds("birth_date")
+        if birth is None:
+            return None
+        youngest, oldest = relativedelta(on, birth[1]).years, relativedelta(on, birth[0]).years
+        truths = {_compare(leaf, age, on) for age in range(youngest, oldest + 1)}
+        return truths.pop() if len(truths) == 1 else None
+    actual, ref = profile.value(leaf.field, on), on
+    if leaf.ref is not None:
+        ref = profile.value(leaf.ref, on)
+    field_range = profile.bounds(leaf.field) if actual is None else None
+    ref_range = profile.bounds(leaf.ref) if leaf.ref is not None and ref is None else None
+    if (actual is None and field_range is None) or (ref is None and ref_range is None):
+        return None
+    months = relativedelta(months=leaf.value) if isinstance(leaf.value, int) else relativedelta()
+    refs = [ref] if ref is not None else _points(ref_range, [])
+    actuals = (
+        [actual] if actual is not None else _points(field_range, [c for r in refs for c in (r - months, r)])
+    )
+    if ref is None:  # a ref date only in a range: its critical dates depend on the field's value
+        refs = _points(ref_range, [c for a in actuals for c in (a, a + months)])
+    truths = {_compare(leaf, a, r) for a in actuals for r in refs}
+    return truths.pop() if len(truths) == 1 else None
+
+
+def _points(span: tuple[date, date] | None, critical: list[date]) -> list[date]:
+    assert span is not None
+    lo, hi = span
+    near = (c + timedelta(days=k) for c in critical for k in range(-_BOUNDARY_SLACK, _BOUNDARY_SLACK + 1))
+    return sorted({lo, hi, *(d for d in near if lo <= d <= hi)})
 
 
 def _compare(leaf: Leaf, actual: Any, ref_date: date) -> bool:

@@ -21,6 +21,7 @@ from actions.eligibility import (
     ActionStopEligibility,
     ValidateEligibilityForm,
     full_check_button,
+    named_policies,
 )
 from actions.followups import ActionAnswerFollowup
 from policies_kb import ELIGIBLE, NEED_MORE_INFO, NOT_ELIGIBLE, QUESTIONS, ProfileError
@@ -517,3 +518,259 @@ def test_issue_conversation_ends_eligible_with_the_amount(kb) -> None:
     assert result.status == ELIGIBLE
     assert sent_texts(messages) == [decided_verdict(result, kb.get(POLICY), [], kb.catalogue)]
     assert kb.get(POLICY).fact("amount").text in messages[0]["text"]
+
+
+# -- dates given only to the year (issue #20) ------------------------------------------------------
+COMPETITION = "china_chuangyi_competition"
+
+
+def test_a_registration_year_that_decides_the_rule_completes_the_form(kb) -> None:
+    facts = {"age": 30, "business_type": "micro_enterprise"}
+    assert missing(kb, COMPETITION, facts) == ["registration_date"]
+    profile = {**facts, "_asked": ["age"], "_pending": "registration_date"}
+    tracker = form_reply("2019年注册的", "registration_date", profile, policy_id=COMPETITION)
+
+    result, messages = run_method(ValidateEligibilityForm().validate_profile_answer, "2019年注册的", tracker)
+
+    assert result["profile_answer"] == COMPLETE
+    assert result["profile"]["date_bounds"] == {"registration_date": ["2019-01-01", "2019-12-31"]}
+    applicant = kb.profile({k: v for k, v in result["profile"].items() if not k.startswith("_")})
+    assert kb.check(COMPETITION, applicant, ON).status == NOT_ELIGIBLE
+    assert messages == []
+
+
+def test_a_registration_year_that_does_not_decide_asks_for_the_month(kb) -> None:
+    year = ON.year - 5  # the year that straddles a 5-year rule
+    facts = {"age": 30, "business_type": "micro_enterprise"}
+    profile = {**facts, "_asked": ["age"], "_pending": "registration_date"}
+    reply = f"{year}年注册的"
+    tracker = form_reply(reply, "registration_date", profile, policy_id=COMPETITION)
+
+    result, _ = run_method(ValidateEligibilityForm().validate_profile_answer, reply, tracker)
+
+    assert result["profile_answer"] is None
+    stored = result["profile"]
+    assert stored["_pending"] == "registration_date" and "registration_date" not in stored["_asked"]
+    events, messages = run_action(
+        ActionAskProfileAnswer(),
+        make_tracker("", slots={"eligibility_policy": COMPETITION, "profile": stored}),
+    )
+    assert SlotSet("requested_profile_field", "registration_date") in events
+    assert f"{year}年几月" in sent_texts(messages)[0]
+
+
+def test_a_first_message_with_a_registration_year_gets_the_verdict(kb) -> None:
+    text = "我今年30周岁，公司2019年注册的，中国创翼的比赛能报名吗"
+    tracker = make_tracker(text, intent="check_eligibility", entities=[("policy", COMPETITION)])
+
+    events, messages = run_action(ActionStartEligibility(), tracker)
+
+    assert messages[0]["text"].startswith(f"「{kb.get(COMPETITION).name}」{STATUS_LABELS[NOT_ELIGIBLE]}")
+    assert events[-1] == FollowupAction("action_listen")
+
+
+# -- replies the classifier sent elsewhere (issue #20) ----------------------------------------------
+
+
+def refused_reply(text: str, field: str, intent: str, profile: dict):
+    """The tracker of a reply the slot mapping refused (no profile_answer candidate)."""
+    return make_tracker(
+        text,
+        intent=intent,
+        active_loop=FORM,
+        slots={
+            "eligibility_policy": POLICY,
+            "requested_slot": "profile_answer",
+            "requested_profile_field": field,
+            "profile": profile,
+        },
+    )
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "ask_policy"])
+def test_a_fact_sentence_classified_elsewhere_is_still_the_reply(intent: str) -> None:
+    text = "营业执照上的法人就是我"
+    profile = {"_asked": [], "_pending": "legal_representative"}
+
+    events, _ = run_action(
+        ValidateEligibilityForm(), refused_reply(text, "legal_representative", intent, profile)
+    )
+
+    stored = next(e["value"] for e in events if e.get("name") == "profile")
+    assert stored["legal_representative"] is True and stored["_asked"] == ["legal_representative"]
+
+
+def test_a_dont_know_classified_out_of_scope_skips_the_question() -> None:
+    text = "这个我真记不清了"
+    profile = {"_asked": [], "_pending": "social_insurance_months"}
+
+    events, _ = run_action(
+        ValidateEligibilityForm(), refused_reply(text, "social_insurance_months", "out_of_scope", profile)
+    )
+
+    stored = next(e["value"] for e in events if e.get("name") == "profile")
+    assert stored["_asked"] == ["social_insurance_months"] and "social_insurance_months" not in stored
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("首次创业补贴要准备哪些材料", "ask_policy"),
+        ("今天天气怎么样", "out_of_scope"),
+        ("/greet", "out_of_scope"),
+    ],
+)
+def test_a_real_question_in_the_form_is_not_taken_as_the_reply(text: str, intent: str) -> None:
+    profile = {"_asked": [], "_pending": "hukou"}
+
+    events, _ = run_action(ValidateEligibilityForm(), refused_reply(text, "hukou", intent, profile))
+
+    assert not any(e.get("name") == "profile_answer" and e.get("value") for e in events)
+
+
+# -- two policy names in one message (issue #20) ----------------------------------------------------
+
+
+def policy_mentions(text: str, *names: tuple[str, str]) -> list[dict]:
+    """KB-extractor style entities for each (surface form, policy id), at the form's place in text."""
+    return [
+        {"entity": "policy", "value": pid, "start": text.index(form), "end": text.index(form) + len(form)}
+        for form, pid in names
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("黄浦创卡零成本工位的申请条件", ["huangpu_chuangka_workspace"]),
+        ("黄浦创卡的零成本工位有几个", ["huangpu_chuangka_workspace"]),
+        ("黄浦创卡和零成本工位分别是什么", ["huangpu_chuangka", "huangpu_chuangka_workspace"]),
+    ],
+)
+def test_a_name_that_qualifies_the_next_one_is_not_a_second_policy(kb, text: str, expected: list) -> None:
+    entities = policy_mentions(
+        text, ("黄浦创卡", "huangpu_chuangka"), ("零成本工位", "huangpu_chuangka_workspace")
+    )
+    tracker = make_tracker(text, intent="check_eligibility", entities=entities)
+
+    assert named_policies(tracker, kb) == expected
+
+
+def test_a_correction_of_another_fact_is_no_answer_to_the_question_asked() -> None:
+    profile = {
+        "graduation_date": "2025-06-01",
+        "_asked": ["graduation_date"],
+        "_pending": "social_insurance_months",
+    }
+    text = "不对，我是2023年7月毕业的"
+
+    result, _ = run_method(
+        ValidateEligibilityForm().validate_profile_answer,
+        text,
+        form_reply(text, "social_insurance_months", profile),
+    )
+
+    stored = result["profile"]
+    assert stored["graduation_date"] == "2023-07-01"
+    assert "social_insurance_months" not in stored and stored["_pending"] == "social_insurance_months"
+
+
+def test_a_dont_know_about_another_fact_skips_that_one_and_keeps_the_question() -> None:
+    profile = {"_asked": [], "_pending": "hukou"}
+    text = "给职工缴社保的月数我记不清了"
+
+    result, _ = run_method(
+        ValidateEligibilityForm().validate_profile_answer, text, form_reply(text, "hukou", profile)
+    )
+
+    stored = result["profile"]
+    assert stored["_asked"] == ["social_insurance_months"] and stored["_pending"] == "hukou"
+
+
+def test_two_checkable_policies_decided_by_the_message_get_a_verdict_each(kb) -> None:
+    text = "我45岁，外省户口也没有居住证，创业前创业担保贷款和个人创业担保贷款我能申请吗"
+    entities = policy_mentions(
+        text, ("创业前创业担保贷款", PRE_STARTUP), ("个人创业担保贷款", "individual_guaranteed_loan")
+    )
+    tracker = make_tracker(text, intent="check_eligibility", entities=entities)
+
+    events, messages = run_action(ActionStartEligibility(), tracker)
+
+    reply = messages[0]["text"]
+    for policy_id in (PRE_STARTUP, "individual_guaranteed_loan"):
+        assert f"「{kb.get(policy_id).name}」{STATUS_LABELS[NOT_ELIGIBLE]}" in reply
+    assert events[-1] == FollowupAction("action_listen")
+
+
+def test_asking_again_inside_the_same_check_keeps_the_skipped_questions(kb) -> None:
+    profile = {"hukou": "shanghai", "_asked": ["hukou", "graduation_date"], "_pending": "groups"}
+    tracker = make_tracker(
+        "我是上海户口，这个能申请吗",
+        intent="check_eligibility",
+        active_loop=FORM,
+        slots={"eligibility_policy": POLICY, "profile": profile},
+    )
+
+    events, messages = run_action(ActionStartEligibility(), tracker)
+
+    assert SlotSet("profile", {"hukou": "shanghai", "_asked": ["hukou", "graduation_date"]}) in events
+    assert messages == []  # no second introduction: the same check goes on
+
+
+# -- facts stated outside the form (issue #20) ------------------------------------------------------
+
+
+def test_facts_after_a_policy_card_start_the_check_of_that_policy(kb) -> None:
+    from actions.eligibility_followup import ActionEligibilityFollowup
+
+    tracker = make_tracker("我今年30周岁", intent="inform", slots={"policy": PRE_STARTUP})
+
+    events, messages = run_action(ActionEligibilityFollowup(), tracker)
+
+    assert SlotSet("eligibility_policy", PRE_STARTUP) in events
+    assert events[-1] == FollowupAction("eligibility_form")
+    assert spoken(messages) == [domain_text("utter_eligibility_intro", policy_name=kb.get(PRE_STARTUP).name)]
+    stored = next(e["value"] for e in events if e.get("name") == "profile")
+    assert stored["age"] == 30
+
+
+def test_a_correction_after_the_verdict_is_judged_again_at_once(kb) -> None:
+    from actions.eligibility_followup import RECHECKED, ActionEligibilityFollowup
+
+    profile = {
+        "hukou": "shanghai",
+        "groups": ["college_graduate"],
+        "graduation_date": "2025-06-01",
+        "registration_date": "2025-08-01",
+        "registered_in_shanghai": True,
+        "first_business": True,
+        "business_type": "micro_enterprise",
+        "legal_representative": True,
+        "social_insurance_months": 8,
+        "subsidies_received": [],
+        "_asked": ["subsidies_received"],
+    }
+    assert (
+        kb.check(POLICY, kb.profile({k: v for k, v in profile.items() if k != "_asked"}), ON).status
+        == ELIGIBLE
+    )
+    text = "我搞错了，营业执照上的成立日期是2023年8月12日"
+    tracker = make_tracker(text, intent="inform", slots={"eligibility_policy": POLICY, "profile": profile})
+
+    events, messages = run_action(ActionEligibilityFollowup(), tracker)
+
+    reply = messages[0]["text"]
+    assert reply.startswith(RECHECKED + f"「{kb.get(POLICY).name}」{STATUS_LABELS[NOT_ELIGIBLE]}")
+    assert "18个月" in reply
+    assert events[-1] == FollowupAction("action_listen")
+
+
+def test_a_district_after_a_policy_question_stays_a_follow_up(kb) -> None:
+    from actions.eligibility_followup import ActionEligibilityFollowup
+
+    tracker = make_tracker("公司在浦东", intent="inform", slots={"policy": "individual_guaranteed_loan"})
+
+    events, _ = run_action(ActionEligibilityFollowup(), tracker)
+
+    assert not any(e.get("event") == "followup" for e in events)  # no eligibility form started
+    assert SlotSet("eligibility_policy", "individual_guaranteed_loan") not in events

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policies_kb.profile import FIELD_TYPES, QUESTIONS, ApplicantProfile
+from policies_kb.profile import BOUNDS, FIELD_TYPES, QUESTIONS, ApplicantProfile
 from policies_kb.profile_text import (
     FIELD_QUESTIONS_ZH,
     SUPPORTED_FIELDS,
@@ -346,7 +346,8 @@ EXTRACTED: list[tuple[str, dict]] = [
      "returned_overseas_startup", "birth_date": D(1992, 3, 1), "business_type": "none", "first_business": True}),
     ("我不是退役军人，是在读学生", {"groups": frozenset({"student"})}),
     ("我住在浦东", {}),  # where one lives is not where the business is registered
-    ("前年毕业的，想了解创业贷款", {}),  # a year without a month is not clearly stated
+    # A year without a month is no date, but its range is kept (the rules may not need the month).
+    ("前年毕业的，想了解创业贷款", {BOUNDS: {"graduation_date": (D(2024, 1, 1), D(2024, 12, 31))}, "groups": GRADUATE}),
     ("请问创业补贴怎么申请？", {}),
     ("", {}),
     ("😀😀", {}),
@@ -382,6 +383,49 @@ EXTRACTED += [
         {"business_type": "micro_enterprise", "registration_district": "pudong"},
     ),
 ]
+
+
+# Year-only dates (issue #20): the range, with the verb next to the year; today clips the current year.
+EXTRACTED += [
+    (
+        "我30岁，公司2019年注册的",
+        {"age": 30, "business_type": "micro_enterprise",
+         BOUNDS: {"registration_date": (D(2019, 1, 1), D(2019, 12, 31))}},
+    ),
+    ("个体户是今年注册的", {"business_type": "individual_business",
+                         BOUNDS: {"registration_date": (D(2026, 1, 1), TODAY)}}),
+    ("1988年出生", {BOUNDS: {"birth_date": (D(1988, 1, 1), D(1988, 12, 31))}}),
+    ("公司成立于2022年", {"business_type": "micro_enterprise",
+                       BOUNDS: {"registration_date": (D(2022, 1, 1), D(2022, 12, 31))}}),
+    ("我是2027年毕业", {BOUNDS: {"graduation_date": (D(2027, 1, 1), D(2027, 12, 31))},
+                     "groups": frozenset({"student"})}),
+    # No subsidy received, said in a sentence; a policy name alone says nothing about it.
+    ("其他补贴都没领过", {"subsidies_received": frozenset()}),
+    ("从来没拿过别的创业补贴", {"subsidies_received": frozenset()}),
+    ("领过补贴吗", {}),
+    # Yes/no facts of the loans and subsidies, said in a sentence.
+    ("项目计划书早就准备好了", {"has_business_plan": True}),
+    ("商业计划书还没写", {"has_business_plan": False}),
+    ("我没有计划去外地", {}),  # "no plan to", not "no business plan"
+    ("申请时要有创业计划书吗", {}),  # a question about the condition states nothing
+    ("学校已经给了推荐", {"school_recommendation": True}),
+    ("学校还没推荐", {"school_recommendation": False}),
+    ("灵活就业登记也办好了", {"flexible_employment_registered": True}),
+    ("还没去办灵活就业登记", {"flexible_employment_registered": False}),
+    ("税务登记已经办了", {"accounting_and_tax_registered": True}),
+    # A group inside a policy's name is no group of the person asking.
+    ("就业困难人员灵活就业社会保险费补贴能领吗", {}),
+    ("我是就业困难人员，想问灵活就业社保补贴", {"groups": frozenset({"hard_to_employ"})}),
+    # The field word before the date, with 时间/日期 and 是.
+    ("营业执照上的成立日期是2023年8月12日", {"registration_date": D(2023, 8, 12)}),
+    ("注册时间是2022年", {BOUNDS: {"registration_date": (D(2022, 1, 1), D(2022, 12, 31))}}),
+    # Not a registration year: negated, or an age after 今年.
+    ("今年还没注册公司", {"business_type": "none"}),
+    # A year that restates the month said before keeps the month; one outside it corrects it.
+    ("2024年8月注册的，对，就是2024年注册的", {"registration_date": D(2024, 8, 1)}),
+    ("2024年8月注册的，不对，是2023年注册的",
+     {BOUNDS: {"registration_date": (D(2023, 1, 1), D(2023, 12, 31))}}),
+]  # fmt: skip
 
 
 def test_registered_for_n_years_more_is_a_range() -> None:

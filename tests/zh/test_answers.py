@@ -55,6 +55,7 @@ def test_split_correction(text: str, before: str, after: str) -> None:
 
 def test_unknown_and_negation() -> None:
     assert says_unknown("不记得了") and not says_unknown("记得")
+    assert says_unknown("这个我也说不准") and says_unknown("没印象了") and not says_unknown("有印象")
     assert negated("我不是退役军人", 3) and not negated("我是退役军人", 2)
 
 
