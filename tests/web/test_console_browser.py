@@ -156,8 +156,34 @@ def test_admin_manages_accounts(web_server, browser, screenshot) -> None:
             page.fill("#nu-password", "short")
             page.click("#nu-form button[type=submit]")
             page.wait_for_selector(".alert.error:has-text('密码长度')")
+            page.fill("#nu-password", "password123")  # in agent_desk/data/common_passwords.txt
+            page.click("#nu-form button[type=submit]")
+            page.wait_for_selector(".alert.error:has-text('过于常见')")
             page.fill("#nu-password", "a-long-password-2")
             page.click("#nu-form button[type=submit]")
             page.wait_for_selector(".alert.success:has-text('li.agent')")
         assert "li.agent" in page.locator("#users-list").inner_text()
         screenshot(page, f"console-users-{label}")
+        if label == "desktop":
+            # Deactivating takes effect at once: li.agent can no longer log in.
+            page.on("dialog", lambda dialog: dialog.accept())
+            row = page.locator("#users-list tr", has_text="li.agent")
+            row.locator("button[data-action='deactivate']").click()
+            page.wait_for_selector(".alert.success:has-text('已停用账号 li.agent')")
+            page.locator("#users-list tr", has_text="li.agent").locator("text=停用").first.wait_for()
+            refused = page.request.post(
+                f"{web_server.url}/api/auth/login", data={"name": "li.agent", "password": "a-long-password-2"}
+            )
+            assert refused.status == 401
+
+
+def test_logout_ends_the_session_on_the_server(web_server, browser) -> None:
+    context = browser.context(DESKTOP)
+    page = context.new_page()
+    log_in(page, web_server.url, *web_server.agent)
+    cookie = next(c for c in context.cookies() if c["name"] == "haina_console")["value"]
+    page.click("#logout")
+    page.wait_for_url(re.compile(r"/console/login$"))
+    assert not [c for c in context.cookies() if c["name"] == "haina_console"], "the cookie is gone"
+    replayed = page.request.get(f"{web_server.url}/api/me", headers={"Cookie": f"haina_console={cookie}"})
+    assert replayed.status == 401, "the old cookie no longer opens the console"

@@ -548,7 +548,7 @@
           h("thead", null, h("tr", null, ["用户名", "角色", "状态", "创建时间", "操作"].map(function (t) { return h("th", { text: t }); }))),
           h("tbody", null, d.users.map(function (u) {
             return h("tr", null, h("td", { text: u.name }), h("td", { text: u.role_label }), h("td", { text: u.active ? "启用" : "停用" }), h("td", { text: fmtTime(u.created_at) }),
-              h("td", { class: "actions" },
+              h("td", { class: "row-actions" },
                 u.active ? accountButton(u, "deactivate", "停用", "停用后该账号立即无法使用，确定停用 " + u.name + "？") : accountButton(u, "activate", "启用"),
                 accountButton(u, "end-sessions", "结束全部会话", "确定让 " + u.name + " 在所有设备上退出登录？"),
                 accountButton(u, "unlock", "解除登录限制")));
