@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -119,7 +119,13 @@ class Repository:
         return True
 
     def claim_due(
-        self, worker: str, now: datetime, until: datetime, channels: Sequence[str], limit: int
+        self,
+        worker: str,
+        now: datetime,
+        until: datetime,
+        channels: Sequence[str],
+        limit: int,
+        user_id: str | None = None,
     ) -> list[Notice]:
         """Mark up to `limit` due, unclaimed (or expired-claim) notices as this worker's; return them.
 
@@ -132,6 +138,7 @@ class Repository:
             notices.c.send_at <= now,
             notices.c.channel.in_(list(channels)),
             or_(notices.c.claimed_until.is_(None), notices.c.claimed_until < now),
+            true() if user_id is None else notices.c.user_id == user_id,
         )
         candidates = select(notices.c.id).where(due).order_by(notices.c.send_at, notices.c.id).limit(limit)
         if self.session.get_bind().dialect.name == "postgresql":

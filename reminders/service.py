@@ -181,12 +181,14 @@ class ReminderService:
         channels: Sequence[str],
         worker: str | None = None,
         limit: int = 50,
+        user_id: str | None = None,
     ) -> DispatchReport:
-        """Claim the due notices of `channels`, deliver each once, record the outcome."""
+        """Claim the due notices of `channels` (of one user, if given), deliver each once, record
+        the outcome."""
         worker = worker or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         now = self._now()
         with UnitOfWork(self.engine, write=True) as repo:
-            claimed = repo.claim_due(worker, now, now + CLAIM_LEASE, channels, limit)
+            claimed = repo.claim_due(worker, now, now + CLAIM_LEASE, channels, limit, user_id)
         sent = retried = failed = skipped = 0
         for notice in claimed:
             with UnitOfWork(self.engine) as repo:
@@ -210,6 +212,13 @@ class ReminderService:
                 repo.mark_sent(notice.id, worker, self._now())
             sent += 1
         return DispatchReport(sent, retried, failed, skipped)
+
+    def take_due(self, user_id: str, channels: Sequence[str]) -> list[Notice]:
+        """The user's due notices, marked sent: for a channel that shows them when the user comes
+        back (the chat widget) instead of pushing them."""
+        taken: list[Notice] = []
+        self.dispatch_due(taken.append, channels, user_id=user_id)
+        return taken
 
 
 def _retry_at(attempts_before: int, now: datetime) -> datetime | None:

@@ -20,7 +20,7 @@ from aiohttp import web
 import settings
 from agent_desk import shared_desk
 from bot import logs
-from bot.web import api, console, widget
+from bot.web import api, console, notices, widget
 from bot.web.http import errors_middleware, headers_middleware, json_response
 from bot.web.services import SERVICES, Services
 from bot.web.widget_session import SessionSigner
@@ -46,6 +46,7 @@ def create_app(database_url: str | None = None, rasa_url: str | None = None) -> 
     app[widget.SIGNER] = SessionSigner.from_settings()
     app.router.add_get("/healthz", healthz)
     app.add_routes(widget.routes)
+    app.add_routes(notices.routes)
     app.add_routes(console.routes)
     app.add_routes(api.routes)
     app.router.add_static("/static", STATIC_DIR, show_index=False, append_version=False)

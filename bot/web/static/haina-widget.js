@@ -284,10 +284,32 @@
     input.focus();
   }
 
+  // ---------------------------------------------------------------- reminders for this conversation
+  // Due reminders wait on the server until the page asks (bot/web/notices.py); each comes once.
+  var noticesUrl = script.getAttribute("data-notices-url") || new URL("/api/notices", scriptUrl).href;
+  function fetchNotices() {
+    if (!state.session) return;
+    var conversation = state;
+    var headers = {};
+    headers[SESSION_HEADER] = conversation.session;
+    fetch(noticesUrl, { headers: headers })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (notices) {
+        if (conversation !== state || !Array.isArray(notices) || !notices.length) return;
+        notices.forEach(function (n) {
+          if (n && n.text) state.messages.push({ from: "bot", text: String(n.text), buttons: [], image: null });
+        });
+        save();
+        render();
+      })
+      .catch(function () { /* shown the next time the page opens */ });
+  }
+
   function mount() {
     document.body.appendChild(root);
     if (script.getAttribute("data-open") === "true") state.open = true;
     render();
+    fetchNotices();
   }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 
