@@ -168,6 +168,41 @@ def _freeze_the_loaded_model() -> None:
     run.load_agent_on_start = load_then_freeze
 
 
+# A conversation's session ends after this many stored events (about 120 turns) as well as after
+# domain/conversation.yml's idle time: Rasa loads and featurises the whole current session on every
+# turn, so a sender who never pauses would otherwise make each turn slower than the last.
+MAX_SESSION_EVENTS = 1000
+
+
+def _bound_the_conversation() -> None:
+    """Start a new session (slots carried over, as after an idle expiry) once a session is long.
+
+    Rasa 3.6 offers only the idle expiry (`session_config`); the tracker stores have no event cap
+    that keeps the saved and loaded events consistent. A new session is Rasa's own way to stop
+    loading old events: the SQL tracker store reads only the latest session.
+    """
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import SessionStarted
+
+    expired = MessageProcessor._has_session_expired
+
+    def too_long(tracker: Any) -> bool:
+        # Events of the latest session, counted from the end (an in-memory store holds them all).
+        for count, event in enumerate(reversed(tracker.events), start=1):
+            if isinstance(event, SessionStarted):
+                return False
+            if count > MAX_SESSION_EVENTS:
+                return True
+        return False
+
+    def has_session_expired(self: MessageProcessor, tracker: Any) -> bool:
+        if self.domain.session_config.are_sessions_enabled() and too_long(tracker):
+            return True
+        return expired(self, tracker)
+
+    MessageProcessor._has_session_expired = has_session_expired  # type: ignore[method-assign]
+
+
 ACTION_TOKEN_MISSING = (
     "ACTION_SERVER_TOKEN 未设置：动作服务器只接受携带该令牌的 Rasa 调用（python -m bot.cli serve 会自动生成）。"
     " / ACTION_SERVER_TOKEN is not set: the action server accepts only calls that carry it."
@@ -237,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         speedups.install()
         _reuse_endpoint_connections()
         _freeze_the_loaded_model()
+        _bound_the_conversation()
         # HAINA_TURN_YIELDS=0 restores Rasa's own scheduling, to compare (docs/reports/load).
         if settings.current().turn_yields:
             _share_the_loop_between_turns()

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # A WeChat template whose {{content.DATA}} field carries a reminder; unset: customer-service
     # messages, which WeChat only delivers within 48 hours of the user's last message.
     wechat_reminder_template_id: str = Field("", env="WECHAT_REMINDER_TEMPLATE_ID")
+    # Messages per minute on the public chat endpoints (widget API, WeChat), per conversation and
+    # per client address (bot/channels/rate_limit.py); 0 switches one off.
+    chat_limit_per_sender: int = Field(20, env="HAINA_CHAT_LIMIT_PER_SENDER", ge=0)
+    chat_limit_per_address: int = Field(300, env="HAINA_CHAT_LIMIT_PER_ADDRESS", ge=0)
     reference_date: date | None = Field(None, env="HAINA_REFERENCE_DATE", description="'today' for demos")
     models_dir: Path | None = Field(None, env="HAINA_MODELS_DIR")
     turn_yields: bool = Field(True, env="HAINA_TURN_YIELDS", description="0: Rasa's own scheduling")

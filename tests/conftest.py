@@ -204,6 +204,9 @@ def start_assistant(
         "DATABASE_URL": f"sqlite:///{folder / 'haina.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
         "HAINA_REFERENCE_DATE": "2026-11-28",
+        # Every test talks from 127.0.0.1: the per-address chat limit would count the whole session
+        # as one citizen (it has its own test, tests/web/test_api_chat_limits.py).
+        "HAINA_CHAT_LIMIT_PER_ADDRESS": "0",
         **WECHAT_TEST_ENV,
         **(env_overrides or {}),
     }

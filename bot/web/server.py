@@ -45,7 +45,7 @@ def create_app(database_url: str | None = None, rasa_url: str | None = None) -> 
     app[SERVICES] = svc
     app[widget.SIGNER] = SessionSigner.from_settings()
     app.router.add_get("/healthz", healthz)
-    app.add_routes(widget.routes)
+    widget.install(app)
     app.add_routes(notices.routes)
     app.add_routes(console.routes)
     app.add_routes(api.routes)

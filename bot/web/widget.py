@@ -13,6 +13,9 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+import settings
+from bot.channels.rate_limit import REPLY_TOO_MANY, WINDOW_SECONDS, Limits, RateLimiter
+from bot.web.client import client_address
 from bot.web.http import ApiError, error_response, json_body, json_response
 from bot.web.services import services
 from bot.web.widget_session import HEADER as SESSION_HEADER
@@ -26,6 +29,7 @@ DEMO_PAGE = (STATIC_DIR / "demo.html").read_text(encoding="utf-8")
 MAX_MESSAGE_CHARS = 1000
 RASA_TIMEOUT_S = 30
 SIGNER = web.AppKey("widget_session_signer", SessionSigner)
+LIMITER = web.AppKey("chat_rate_limiter", RateLimiter)
 # The proxy is public (the widget may sit on any 海纳百创 page) and uses no cookies: the session
 # token travels in a header the page sends and reads, so any origin may embed the widget.
 CORS_HEADERS = {
@@ -61,23 +65,54 @@ async def chat(request: web.Request) -> web.Response:
 
 async def _chat(request: web.Request) -> web.Response:
     data = await json_body(request)
+    ask = _what_to_ask(data)
+    sender, session = request.app[SIGNER].sender(request.headers.get(SESSION_HEADER))
+    if await request.app[LIMITER].allow(sender, client_address(request)):
+        response = await _ask_rasa(request, {"sender": sender, **ask})
+    else:
+        response = error_response(429, REPLY_TOO_MANY, "too_many")
+        response.headers["Retry-After"] = str(WINDOW_SECONDS)
+    response.headers[SESSION_HEADER] = session
+    return response
+
+
+def _what_to_ask(data: dict) -> dict[str, str]:
+    """{"message": typed text} or, for a click on one of the assistant's buttons, {"payload": ...}.
+
+    Rasa's REST channel gates both (bot/channels/rest.py): typed text is only ever text, and a
+    payload counts only if the assistant offered it to this conversation in its last reply."""
+    payload = data.get("payload")
+    if payload is not None:
+        if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_MESSAGE_CHARS:
+            raise ApiError(400, "按钮内容有误，请直接输入您的问题。", "bad_payload")
+        return {"payload": payload}
     message = data.get("message")
     if not isinstance(message, str) or not message.strip():
         raise ApiError(400, "请输入您的问题。", "empty_message")
     if len(message) > MAX_MESSAGE_CHARS:
         raise ApiError(400, f"问题太长了，请控制在 {MAX_MESSAGE_CHARS} 字以内。", "too_long")
-    sender, session = request.app[SIGNER].sender(request.headers.get(SESSION_HEADER))
-    response = await _ask_rasa(request, sender, message)
-    response.headers[SESSION_HEADER] = session
-    return response
+    return {"message": message}
 
 
-async def _ask_rasa(request: web.Request, sender: str, message: str) -> web.Response:
+def install(app: web.Application) -> None:
+    """The widget's routes and the chat rate limits (shared through Redis when REDIS_URL is set)."""
+    config = settings.current()
+    limits = Limits(config.chat_limit_per_sender, config.chat_limit_per_address)
+    app[LIMITER] = RateLimiter(limits, config.redis_url, "haina:limit:web:")
+    app.add_routes(routes)
+
+    async def close(app: web.Application) -> None:
+        await app[LIMITER].close()
+
+    app.on_cleanup.append(close)
+
+
+async def _ask_rasa(request: web.Request, body: dict[str, str]) -> web.Response:
     svc = services(request)
     assert svc.http is not None
     url = svc.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
     try:
-        async with svc.http.post(url, json={"sender": sender, "message": message.strip()}) as upstream:
+        async with svc.http.post(url, json=body) as upstream:
             if upstream.status != 200:
                 log.warning("Rasa answered %s", upstream.status)
                 return error_response(502, "助手暂时无法回答，请稍后再试，或拨打 12333 咨询。", "upstream")

@@ -132,3 +132,45 @@ def test_widget_embeds_with_one_script_tag_on_another_page(assistant_web, browse
     page.wait_for_selector("#haina-widget .hw-panel", state="visible")
     say(page, "你好")
     assert "海纳百创" in page.locator("#haina-widget .hw-row.hw-bot").last.inner_text()
+
+
+def _stored_events(assistant, page) -> list[tuple[str, dict]]:
+    sender = "web:" + stored_session(page).split(".", 1)[0]
+    return [(kind, json.loads(data)) for kind, data in assistant._stored_events(sender)]
+
+
+def test_a_button_an_action_built_acts_and_typing_its_payload_does_not(
+    assistant, assistant_web, browser, screenshot
+) -> None:
+    """A click sends the payload the assistant offered (here the eligibility check an action built
+    for a condition question); the same payload typed is only text (bot/channels/input_gate.py)."""
+    page = browser.context(DESKTOP).new_page()
+    open_widget(page, assistant_web)
+    say(page, "公司注册两年了还能申请首次创业补贴吗")
+    button = page.locator("#haina-widget .hw-row.hw-bot").last.locator(".hw-quick-reply", has_text="完整判断")
+    assert button.is_enabled()
+    state = json.loads(page.evaluate(f"() => localStorage.getItem('{STORE_KEY}')"))
+    [payload] = [b["payload"] for b in state["messages"][-1]["buttons"] if b["title"] == "完整判断"]
+    assert payload.startswith("/check_eligibility")
+
+    before = page.locator("#haina-widget .hw-row.hw-bot").count()
+    button.click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#haina-widget .hw-row.hw-bot:not(.hw-typing)').length > n "
+        "&& !document.querySelector('#haina-widget .hw-typing')",
+        arg=before,
+        timeout=60_000,
+    )
+    assert page.locator("#haina-widget .hw-row.hw-user").last.inner_text() == "完整判断"
+    screenshot(page, "widget-button-payload-desktop")
+    opened = [d.get("name") for kind, d in _stored_events(assistant, page) if kind == "active_loop"]
+    assert "eligibility_form" in opened, "the clicked payload started the full check"
+
+    # A new conversation, the payload typed into the text box: read as text, no form, no intent.
+    page.click("#haina-widget .hw-restart")
+    say(page, payload)
+    stored = _stored_events(assistant, page)
+    typed = [d["text"] for kind, d in stored if kind == "user"]
+    assert typed and not [t for t in typed if t.startswith("/")]
+    assert not [d for kind, d in stored if kind == "active_loop" and d.get("name")]
+    assert page.locator("#haina-widget .hw-row.hw-bot").last.inner_text().strip()

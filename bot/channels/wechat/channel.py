@@ -34,6 +34,8 @@ from sanic.response import HTTPResponse
 from wechatpy.messages import BaseMessage
 from wechatpy.replies import TextReply
 
+from bot.channels.input_gate import Passed, PayloadAllowList
+from bot.channels.rate_limit import REPLY_TOO_MANY, Limits, RateLimiter
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.config import ConfigError, MissingTokenError, WeChatSettings, load_settings
 from bot.channels.wechat.inbound import (
@@ -55,6 +57,7 @@ from bot.channels.wechat.security import (
 )
 from bot.channels.wechat.store import KeyValueStore, make_store
 from consultations.identity import openid_of, wechat_user
+from settings import current as current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +102,14 @@ class WeChatInput(InputChannel):
         self.settings = settings
         self.store = store or make_store(settings.redis_url, settings.redis_prefix)
         self.menu = load_menu(settings.menu_file)
+        # What a numbered reply may send: the gate checks the payload of the button it names.
+        self.allow = PayloadAllowList.from_domain()
+        # Per user only: every push comes from WeChat's servers, so an address says nothing.
+        self.limiter = RateLimiter(
+            Limits(per_sender=current_settings().chat_limit_per_sender, per_address=0),
+            settings.redis_url,
+            settings.redis_prefix + "limit:",
+        )
         self.crypto = (
             SafeModeCrypto(settings.token, settings.encoding_aes_key, settings.appid)
             if settings.mode != "plain"
@@ -152,6 +163,7 @@ class WeChatInput(InputChannel):
             await asyncio.wait(set(self._background), timeout=wait)
         if self.api is not None:
             await self.api.close()
+        await self.limiter.close()
         await self.store.close()
 
     def _passive_reply(self, message: BaseMessage, text: str, encrypted: bool) -> HTTPResponse:
@@ -212,7 +224,10 @@ class WeChatInput(InputChannel):
         if number is None:
             return inbound.text
         payloads = await self._choices(inbound.openid)
-        return payloads[number - 1] if 1 <= number <= len(payloads) else inbound.text
+        if not 1 <= number <= len(payloads):
+            return inbound.text
+        gated = self.allow.button(payloads[number - 1], payloads)
+        return gated.text if isinstance(gated, Passed) else inbound.text
 
     async def _run_turn(self, on_new_message: OnNewMessage, inbound: Inbound) -> Rendered:
         collector = CollectingOutputChannel()
@@ -289,6 +304,9 @@ class WeChatInput(InputChannel):
         if inbound.kind is Kind.REPLY:
             await self.store.set(dedup_key, REPLY_PREFIX + inbound.text, self.settings.dedup_ttl)
             return self._passive_reply(inbound.message, inbound.text, encrypted)
+        if not await self.limiter.allow(inbound.openid):
+            await self.store.set(dedup_key, REPLY_PREFIX + REPLY_TOO_MANY, self.settings.dedup_ttl)
+            return self._passive_reply(inbound.message, REPLY_TOO_MANY, encrypted)
 
         push = _Push()
         turn = self._spawn(

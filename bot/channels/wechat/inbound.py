@@ -13,6 +13,7 @@ import yaml
 from wechatpy import parse_message
 from wechatpy.messages import BaseMessage
 
+from bot.channels.input_gate import Refused, typed_text
 from zh.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -83,19 +84,15 @@ def interpret(xml: str, menu: dict[str, str], subscribe_payload: str) -> Inbound
     """Map an already verified and safely parsed push to what the channel should do."""
     message = parse_message(xml)
     kind = message.type
-    if kind == "text":
-        text = _inbound(message.content)
-        if not text:
-            return Inbound(message, Kind.REPLY, PROMPT_EMPTY)
-        return Inbound(message, Kind.RASA, text, may_be_choice=True)
-    if kind == "voice":
-        # Recognition is only present when speech recognition is enabled for the account.
-        text = _inbound(message.recognition)
-        return (
-            Inbound(message, Kind.RASA, text)
-            if text
-            else Inbound(message, Kind.REPLY, PROMPT_VOICE_UNRECOGNISED)
-        )
+    if kind in ("text", "voice"):
+        # What the user typed (or said) is only ever text for Rasa (bot/channels/input_gate.py);
+        # recognition is only present when speech recognition is enabled for the account.
+        gated = typed_text((message.content if kind == "text" else message.recognition) or "")
+        if isinstance(gated, Refused):
+            return Inbound(message, Kind.REPLY, gated.reply)
+        if not gated.text:
+            return Inbound(message, Kind.REPLY, PROMPT_EMPTY if kind == "text" else PROMPT_VOICE_UNRECOGNISED)
+        return Inbound(message, Kind.RASA, gated.text, may_be_choice=kind == "text")
     if kind == "event":
         event = getattr(message, "event", "")
         if event in ("subscribe", "subscribe_scan"):

@@ -174,7 +174,9 @@
         var btn = el("button", "hw-quick-reply", b.title);
         btn.type = "button";
         btn.disabled = !live;
-        btn.addEventListener("click", function () { ask(b.payload || b.title, b.title); });
+        // A click sends the button's payload as such, never as typed text: the server honours it
+        // only if it offered that button to this conversation (bot/channels/input_gate.py).
+        btn.addEventListener("click", function () { ask(b.payload || b.title, b.title, true); });
         quick.appendChild(btn);
       });
       row.appendChild(quick);
@@ -202,7 +204,7 @@
   }
 
   // ---------------------------------------------------------------- talking to Rasa
-  function ask(message, shown) {
+  function ask(message, shown, isButton) {
     message = (message || "").trim();
     if (!message || busy) return;
     state.messages.push({ from: "user", text: shown || message });
@@ -215,7 +217,7 @@
     fetch(endpoint, {
       method: "POST",
       headers: headers,
-      body: JSON.stringify({ message: message })
+      body: JSON.stringify(isButton ? { payload: message } : { message: message })
     })
       .then(function (r) {
         var session = r.headers.get(SESSION_HEADER);
