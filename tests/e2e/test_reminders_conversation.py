@@ -47,3 +47,24 @@ def test_a_reminder_is_set_listed_and_cancelled_over_rest(assistant) -> None:
         assert {n.status for n in service.notices(sender)} == {CANCELLED}
     finally:
         service.engine.dispose()
+
+
+def test_a_reminder_asked_for_on_wechat_is_kept_for_the_wechat_user(assistant) -> None:
+    import random
+
+    from consultations.identity import wechat_user
+    from tests.channels.wechat_harness import OPENID, text_xml
+    from tests.e2e.test_wechat_conversation import decrypt, push
+
+    openid = f"{OPENID}-{uuid.uuid4().hex[:6]}"
+    reference = date.fromisoformat(assistant.env["HAINA_REFERENCE_DATE"])
+    text = f"公司{reference.year}年{reference.month}月注册，到期前提醒我申请首次创业补贴"
+    reply = decrypt(push(assistant, text_xml(text, msg_id=random.randint(10**15, 10**16), openid=openid)))
+
+    service = ReminderService.open(assistant.env["DATABASE_URL"])
+    try:
+        [sub] = service.subscriptions(wechat_user(openid))
+        assert (sub.policy_id, sub.channel) == (POLICY, "wechat")
+        assert domain_text("utter_reminder_where_wechat") in reply["Content"]
+    finally:
+        service.engine.dispose()
