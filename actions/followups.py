@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,9 +18,19 @@ from actions.eligibility import (
     user_fields,
 )
 from actions.knowledge import knowledge_base, log_unanswered, today
-from actions.policy_answers import latest_entity_values
+from actions.policy_answers import ActionAnswerPolicy, latest_entity_values
 from policies_kb import ProfileError, render_answer, render_check_all
 from policies_kb.profile_text import extract_profile
+
+# A message the classifier took for a statement of facts may still ask something (就业困难人员里大龄是指
+# 多大年纪): then it gets the policy answer, not "记下了" or "没明白".
+QUESTION = re.compile(
+    r"[吗？?]|多少|多大|多久|几[个年月次岁人家]|怎么|怎样|如何|哪|是否|能不能|可不可以|有没有|算不算|是什么|有什么"
+)
+
+
+def is_question(text: str) -> bool:
+    return bool(QUESTION.search(text))
 
 
 class ActionAnswerFollowup(Action):
@@ -61,6 +72,9 @@ class ActionAnswerFollowup(Action):
                 if checked != tracker.get_slot("eligibility_policy"):
                     events.append(SlotSet("eligibility_policy", checked))
                 return events
+            elif is_question(text):
+                answered = await ActionAnswerPolicy().run(dispatcher, tracker, domain)
+                return [*answered, SlotSet("profile", profile)]
             else:
                 dispatcher.utter_message(response="utter_followup_noted")
             return [SlotSet("profile", profile)]
@@ -77,6 +91,9 @@ class ActionAnswerFollowup(Action):
             )
             dispatcher.utter_message(text=answer)
             return []
+        if is_question(text):
+            # The policy answer logs the question itself when the KB has nothing for it.
+            return await ActionAnswerPolicy().run(dispatcher, tracker, domain)
         await log_unanswered(tracker)
         dispatcher.utter_message(response="utter_followup_unclear")
         return []

@@ -24,12 +24,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge import knowledge_base, log_unanswered, today
 from actions.responses import human_contact
 from policies_kb import KnowledgeBase, Policy, render_answer
-from policies_kb.render.answers import cross_policy_answer, detect_aspects, expanded
+from policies_kb.render.answers import aspect_answer, cross_policy_answer, detect_aspects, expanded
+from policies_kb.search import shared_alias_meaning
 
 logger = logging.getLogger(__name__)
 
 # A search hit is taken as the answer when it clearly beats the runner-up; otherwise we ask.
 CLEAR_WINNER_RATIO = 1.5
+# A search hit sharing less than this share of the question's informative words answers another
+# question (医保卡丢了怎么补办 has no word of the KB, 买新能源车有补贴吗 only 补贴): say the KB has nothing.
+MIN_COVERAGE = 0.12
 MAX_CHOICES = 4
 
 
@@ -46,13 +50,30 @@ def policy_buttons(policies: Iterable[Policy]) -> list[dict[str, str]]:
     return [{"title": p.name, "payload": policy_payload(p.id)} for p in policies]
 
 
+def named_policy_ids(tracker: Tracker, kb: KnowledgeBase) -> list[str]:
+    """The policies the message names: its policy entities, then what an alias several policies share
+    (社保补贴) stands for in its context (the groups said or in the profile, the other policy named)."""
+    ids = [i for i in latest_entity_values(tracker, "policy") if i in kb.catalogue.policies]
+    entities = tracker.latest_message.get("entities", [])
+    spans = [
+        (e["start"], e["end"])
+        for e in entities
+        if e.get("entity") == "policy" and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+    ]
+    profile = tracker.get_slot("profile")
+    stored = profile.get("groups") if isinstance(profile, dict) else None
+    groups = [
+        *latest_entity_values(tracker, "applicant_group"),
+        *(stored if isinstance(stored, list) else []),
+    ]
+    text = tracker.latest_message.get("text") or ""
+    shared = shared_alias_meaning(kb.catalogue, text, ids, [g for g in groups if isinstance(g, str)], spans)
+    return list(dict.fromkeys([*ids, *shared]))
+
+
 def resolve_policies(tracker: Tracker, kb: KnowledgeBase, on: date) -> tuple[list[Policy], list[Policy]]:
     """(policies to answer about, candidates to choose from when the question is ambiguous)."""
-    named = [
-        kb.catalogue.policies[i]
-        for i in latest_entity_values(tracker, "policy")
-        if i in kb.catalogue.policies
-    ]
+    named = [kb.catalogue.policies[i] for i in named_policy_ids(tracker, kb)]
     if named:
         return named[:3], []
     previous = tracker.get_slot("policy")
@@ -62,7 +83,7 @@ def resolve_policies(tracker: Tracker, kb: KnowledgeBase, on: date) -> tuple[lis
     if previous in kb.catalogue.policies and has_followup_cue:
         return [kb.catalogue.policies[previous]], []
     text = tracker.latest_message.get("text") or ""
-    hits = kb.search(text, limit=MAX_CHOICES, on=on)
+    hits = [h for h in kb.search(text, limit=MAX_CHOICES, on=on) if h.coverage >= MIN_COVERAGE]
     if not hits:
         if previous in kb.catalogue.policies:
             return [kb.catalogue.policies[previous]], []
@@ -106,7 +127,14 @@ class ActionAnswerPolicy(Action):
             await log_unanswered(tracker)
             dispatcher.utter_message(response="utter_policy_not_found", contact=human_contact(domain))
             return [SlotSet("aspect", None)]
-        covered = expanded(policies, kb.catalogue, on) if aspects else policies
+        # An umbrella item stands for its products, unless it has its own conditions or channels
+        # (黄浦创卡's conditions, not a comparison of its parts); figures stay per product.
+        own = (
+            len(policies) == 1
+            and aspects[:1] in (["eligibility"], ["how_to_apply"], ["deadline"], ["materials"], ["source"])
+            and aspect_answer(policies[0], aspects[0], kb.catalogue, on) is not None
+        )
+        covered = expanded(policies, kb.catalogue, on) if aspects and not own else policies
         if spans_policies(covered, aspects) and (
             answer := cross_policy_answer(covered, aspects, kb.catalogue, on, question)
         ):

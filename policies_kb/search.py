@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -25,6 +25,7 @@ from .entities import DISTRICT, DOC_NUMBER, GROUP, POLICY, EntityMatch, PhraseSc
 from .exports import userdict_entries
 from .freshness import freshness
 from .model import AllOf, AnyOf, Catalogue, Condition, Leaf, Not, Policy
+from .render.labels import LAPSED_MARK
 from .text import normalize_doc_number
 
 K1, B = 1.2, 0.75
@@ -44,6 +45,11 @@ EXACT_BOOST, CONTAINS_BOOST, DISTRICT_BOOST, GROUP_BOOST, DOC_BOOST = 50.0, 10.0
 NOT_CURRENT_FACTOR = 0.5
 MIN_RELATIVE_SCORE = 0.12
 MIN_SCORE = 1.0  # below this a hit shares only a stray character or common word with the query
+# The kind of benefit a question asks for (注册公司有补贴吗 asks for a subsidy; 注册 is the circumstance):
+# items whose name and aliases name none of its words rank lower, so the registration item does not
+# answer a subsidy question because 注册 is a rarer word than 补贴.
+KIND_WORDS = (("补贴", "补助", "资助"), ("贷款", "贷"), ("培训",), ("大赛", "比赛", "竞赛"), ("基金",))
+KIND_MISMATCH_FACTOR = 0.15
 
 STOPWORDS = frozenset(
     [
@@ -132,6 +138,9 @@ class SearchResult:
     status: str  # the policy status, or "expired" when its expires_on has passed
     superseded_by: str | None = None
     marker: str | None = None  # 【已被替代】 / 【已失效】 for items not in force
+    # Share of the query's informative words (weighted by rarity; words the KB never uses count most)
+    # that the item contains: a hit on 补贴 alone in 买新能源车有补贴吗 is not an answer.
+    coverage: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +151,7 @@ class SearchResult:
             "status": self.status,
             "superseded_by": self.superseded_by,
             "marker": self.marker,
+            "coverage": round(self.coverage, 3),
         }
 
 
@@ -253,6 +263,13 @@ class SearchIndex:
             weights[token] += BIGRAM_WEIGHT
 
         scores = [self._bm25(i, weights) for i in range(len(self._policies))]
+        # Words only: a name or alias the query contains still counts in full (the boosts below).
+        for words in KIND_WORDS:
+            if any(w in normalized for w in words):
+                for i, policy in enumerate(self._policies):
+                    forms = (policy.name, *policy.aliases)
+                    if not any(w in f for w in words for f in forms):
+                        scores[i] *= KIND_MISMATCH_FACTOR
         index = {p.id: i for i, p in enumerate(self._policies)}
         for form, ids in self._forms.items():
             if form == normalized:
@@ -280,7 +297,22 @@ class SearchIndex:
             (i for i, s in enumerate(scores) if s >= max(top * MIN_RELATIVE_SCORE, MIN_SCORE)),
             key=lambda i: (-scores[i], i),
         )
-        return [self._result(self._policies[i], scores[i], current[i], on) for i in ranked[:limit]]
+        query_tokens = self.tokens(normalized)
+        return [
+            replace(
+                self._result(self._policies[i], scores[i], current[i], on),
+                coverage=self._coverage(i, query_tokens),
+            )
+            for i in ranked[:limit]
+        ]
+
+    def _coverage(self, i: int, query_tokens: list[str]) -> float:
+        if not query_tokens:
+            return 0.0
+        rarest = max(self._idf.values(), default=1.0)
+        weights = {t: self._idf.get(t, rarest) for t in query_tokens}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in self._tf[i]) / total if total else 0.0
 
     def _bm25(self, i: int, weights: Counter[str]) -> float:
         tf, norm = self._tf[i], K1 * (1 - B + B * self._length[i] / self._avg_length)
@@ -321,5 +353,48 @@ class SearchIndex:
             if fresh.status == "expiring_soon":
                 marker = "【即将到期】"
             elif fresh.lapsed:  # ranked as current: an extension may still be published
-                status, marker = "lapsed", "【有效期已过、待确认】"
+                status, marker = "lapsed", LAPSED_MARK
         return SearchResult(policy.id, policy.name, score, current, status, policy.superseded_by, marker)
+
+
+def shared_alias_meaning(
+    catalogue: Catalogue,
+    text: str,
+    named: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    covered: Sequence[tuple[int, int]] = (),
+) -> list[str]:
+    """The policy each alias shared by several policies (社保补贴) stands for in this message, read from
+    its context; ids the context cannot decide between are left out (the caller asks or searches).
+
+    `named`: the policies the message names unambiguously, `groups`: the applicant groups of the
+    message or the user's profile, `covered`: spans already recognised (初创期社保补贴 is not 社保补贴).
+    Context, first match wins: the owner whose name or aliases name one of the groups (a graduate's
+    社保补贴 is the graduates' one); the owner of the same category as a named policy (社保补贴和场地补贴:
+    the two subsidies of a business); the owner whose name holds another word of the message."""
+    normalized = match_form(text)
+    vocab = catalogue.vocabulary
+    found: list[str] = []
+    for form, ids in catalogue.alias_index().items():
+        key = match_form(form)
+        if len(ids) < 2 or len(key) < 2:
+            continue
+        start = normalized.find(key)
+        if start < 0 or any(s <= start and start + len(key) <= e for s, e in covered):
+            continue
+        owners = [catalogue.policies[i] for i in ids if i not in named]
+        group_forms = [
+            f for g in groups if g in vocab.applicant_groups for f in vocab.applicant_groups[g].surface_forms
+        ]
+        by_group = [p for p in owners if any(f in w for f in group_forms for w in (p.name, *p.aliases))]
+        categories = {catalogue.policies[i].category for i in named if i in catalogue.policies}
+        by_category = [p for p in owners if p.category in categories]
+        rest = normalized.replace(key, " ")
+        words = {rest[i : i + 2] for i in range(len(rest) - 1)} - {"补贴", "创业", "政策", "申请"}
+        by_word = [p for p in owners if any(w in p.name for w in words if " " not in w)]
+        for candidates in (by_group, by_category, by_word):
+            if len(candidates) == 1:
+                if candidates[0].id not in found:
+                    found.append(candidates[0].id)
+                break
+    return found

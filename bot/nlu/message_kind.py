@@ -13,7 +13,8 @@ message, each answered by a rule (data/rules/conversation.yml):
   Shanghai. The knowledge base holds Shanghai's policies only, so answering with its figures is wrong.
 - `ask_policy`: a message that is essentially a policy name (就业困难人员灵活就业社保补贴). The KB
   recogniser finds the name; without this the applicant group inside the name made it a profile
-  statement (`inform`).
+  statement (`inform`). Also any message naming a policy that the classifier could only call
+  "not understood" or "out of scope" (创业担保贷款征信有问题能办吗 is neither).
 
 Every other message keeps the classifier's intent, except that `empty_message` and `english` are
 decided here only: a classifier guess of either for a message that is neither gives way to the next
@@ -22,6 +23,7 @@ intent of its ranking.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -33,6 +35,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from policies_kb.catalogue import load_catalogue
 
 EMPTY_INTENT = "empty_message"
 # What TextNormaliser puts in place of a text that is only whitespace (see there).
@@ -127,6 +131,14 @@ POLICY_CUES = (
 # "not understood" is overridden: the classifier read 就业困难人员 in the name as a fact about the user.
 FILLER = re.compile(r"[的吗呢吧呀啊了嘛？?！!。.，,、\s]|请问|想问|问一下|了解一下|了解|政策|是什么|介绍")
 OVERRIDABLE_BY_POLICY_NAME = ("inform", "nlu_fallback")
+# A message that names a policy the knowledge base has is a question about it when the classifier
+# could only say "not understood" or "out of scope": the policy answer (or its honest "not found")
+# helps more than "没有听懂", and the KB never holds anything out of scope. Another city's question
+# is decided before this (other_city).
+OVERRIDABLE_BY_ANY_POLICY = ("nlu_fallback", "out_of_scope")
+# An overview question that names one item (长三角创业有什么政策, 处在创业准备期有什么培训) asks about
+# that item, unless the name is a group's phrase (退役军人创业有什么政策 asks what the group can get).
+OVERVIEW_INTENT = "ask_overview"
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -156,6 +168,32 @@ def other_city(text: str) -> str | None:
     if any(marker in text for marker in SHANGHAI_MARKERS) or not any(cue in text for cue in POLICY_CUES):
         return None
     return next((city for city in OTHER_CITIES if city in text), None)
+
+
+def names_policy(entities: list[dict[str, Any]]) -> bool:
+    return any(e.get("entity") == "policy" and e.get("value") for e in entities)
+
+
+@functools.cache
+def group_forms() -> tuple[str, ...]:
+    """Every way the knowledge base's applicant groups are written (退役军人, 大学生, ...)."""
+    groups = load_catalogue().vocabulary.applicant_groups.values()
+    return tuple(form for group in groups for form in group.surface_forms)
+
+
+def names_item_not_group(text: str, entities: list[dict[str, Any]]) -> bool:
+    """A policy is named by words that are not an applicant group's phrase."""
+    for e in entities:
+        if (
+            e.get("entity") != "policy"
+            or not isinstance(e.get("start"), int)
+            or not isinstance(e.get("end"), int)
+        ):
+            continue
+        span = text[e["start"] : e["end"]]
+        if not any(form in span for form in group_forms()):
+            return True
+    return False
 
 
 def is_bare_policy_name(text: str, entities: list[dict[str, Any]]) -> bool:
@@ -229,5 +267,9 @@ class MessageKindClassifier(GraphComponent):
         if other_city(text):
             return OTHER_CITY_INTENT
         if guess in OVERRIDABLE_BY_POLICY_NAME and is_bare_policy_name(text, entities):
+            return POLICY_INTENT
+        if guess in OVERRIDABLE_BY_ANY_POLICY and names_policy(entities):
+            return POLICY_INTENT
+        if guess == OVERVIEW_INTENT and names_item_not_group(text, entities):
             return POLICY_INTENT
         return None

@@ -548,7 +548,9 @@ def test_combining_two_subsidies_the_sources_do_not_address_says_so_honestly(kb)
 
     social, venue = "startup_social_insurance_subsidy", "incubation_workspace_subsidy"
     tracker = make_tracker(
-        "社保补贴和场地补贴能同时拿吗", intent="ask_policy", entities=[("policy", social), ("policy", venue)]
+        "初创期社保补贴跟孵化场地费补贴可以一起享受吗",
+        intent="ask_policy",
+        entities=[("policy", social), ("policy", venue)],
     )
 
     events, messages = run_action(ActionAnswerPolicy(), tracker)
@@ -577,3 +579,61 @@ def test_compare_two_named_loans_puts_them_side_by_side(kb) -> None:
         assert lines[i] == f"· {loan.name}：" + "；".join(render_fact(f) for f in loan.facts[:2])
     assert lines[3] == COMPARE_HINT and lines[-1].startswith("来源：")
     assert events == [SlotSet("policy", individual.id), SlotSet("aspect", None)]
+
+
+def test_an_alias_two_policies_share_is_read_from_the_other_policy_named(kb) -> None:
+    from policies_kb.render.answers import UNSTATED
+
+    social, venue = "startup_social_insurance_subsidy", "incubation_workspace_subsidy"
+    text = "社保补贴跟孵化场地费补贴可以一起享受吗"
+    assert len(kb.catalogue.alias_index()["社保补贴"]) >= 2  # shared: the recogniser names neither
+    start = text.index("孵化场地费补贴")
+    venue_entity = {"entity": "policy", "value": venue, "start": start, "end": start + len("孵化场地费补贴")}
+
+    events, messages = run_action(
+        ActionAnswerPolicy(), make_tracker(text, intent="ask_policy", entities=[venue_entity])
+    )
+
+    (reply,) = sent_texts(messages)
+    assert f"「{kb.get(venue).name}」" in reply and f"「{kb.get(social).name}」" in reply
+    assert reply.endswith(UNSTATED)
+    assert SlotSet("policy", social) in events  # the last policy of the answer is the one talked about
+
+
+def test_an_umbrella_with_its_own_conditions_answers_with_them(kb) -> None:
+    umbrella = kb.get("huangpu_chuangka")
+    assert umbrella.eligibility and not umbrella.facts  # an umbrella that has conditions of its own
+    tracker = make_tracker(
+        "黄浦创卡申请需要满足什么条件",
+        intent="ask_policy",
+        entities=[("policy", umbrella.id), ("aspect", "eligibility")],
+    )
+
+    _, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    first = sent_texts(messages)[0].split("\n")[0]
+    assert first == f"【{umbrella.name}】申请条件：{umbrella.eligibility[0].text}"
+
+
+def test_a_search_hit_on_a_stray_word_is_no_answer(kb, actions_database_url) -> None:
+    question = "换购家电有补贴吗"
+    assert kb.search(question, on=ON)  # 补贴 alone finds subsidies
+    tracker = make_tracker(question, intent="ask_policy", confidence=0.5)
+
+    events, messages = run_action(ActionAnswerPolicy(), tracker)
+
+    assert spoken(messages) == [
+        domain_text("utter_policy_not_found", contact=domain_text("utter_human_contact"))
+    ]
+    assert events == [SlotSet("aspect", None)]
+
+
+def test_a_question_read_as_a_statement_gets_the_policy_answer_not_noted(kb) -> None:
+    text = "我是上海户口，孵化场地费补贴最多补几个月？"
+    tracker = make_tracker(text, intent="inform")
+
+    events, messages = run_action(ActionAnswerFollowup(), tracker)
+    _, answered = run_action(ActionAnswerPolicy(), make_tracker(text, intent="ask_policy"))
+
+    assert spoken(messages) == spoken(answered) != [domain_text("utter_followup_noted")]
+    assert SlotSet("profile", {"hukou": "shanghai"}) in events

@@ -115,3 +115,27 @@ def test_a_policy_name_with_a_verb_keeps_the_classifier_intent(
 @pytest.mark.parametrize("text", ["help", "see you", "ty", "thanks a lot", "yep", "nope", "quit"])
 def test_latin_small_talk_of_the_training_data_keeps_the_classifier_intent(text: str) -> None:
     assert classify(text) == CLASSIFIED
+
+
+@pytest.mark.parametrize("guess", ["nlu_fallback", "out_of_scope"])
+def test_a_named_policy_turns_not_understood_or_out_of_scope_into_a_policy_question(guess: str) -> None:
+    text = "征信上有点问题的话创业担保贷款还能办吗"
+    start = text.index("创业担保贷款")
+    entities = policy_at(start, start + len("创业担保贷款"))
+
+    assert MessageKindClassifier.kind(text, entities, guess) == POLICY_INTENT
+    assert MessageKindClassifier.kind(text, [], guess) is None  # nothing named: the guess stands
+
+
+def test_an_overview_question_naming_one_item_asks_about_that_item() -> None:
+    text = "长三角公共创业服务联盟都有哪些服务"
+    entities = policy_at(0, len("长三角公共创业服务联盟"))
+
+    assert MessageKindClassifier.kind(text, entities, "ask_overview") == POLICY_INTENT
+
+
+def test_an_overview_question_naming_a_group_phrase_stays_an_overview() -> None:
+    # 退役军人创业 is an alias, but it names a group: the user asks what the group can get.
+    text = "退役军人创业有什么政策"
+
+    assert MessageKindClassifier.kind(text, policy_at(0, len("退役军人创业")), "ask_overview") is None

@@ -400,3 +400,20 @@ def test_cross_policy_answer_of_an_aspect_only_one_policy_has_is_that_answer(
     assert answer == aspect_answer(loans[1], "partnership", real_catalogue, ON, "合伙")
     # one candidate alone is not a cross-policy answer: the caller asks rather than guesses
     assert cross_policy_answer(loans[1:], ["partnership"], real_catalogue, ON, "合伙") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("营业执照还没办下来，能申请哪些扶持", "before_registration"),
+        ("公司还没成立可以先申请吗", "before_registration"),
+        ("这两个补贴可以一起享受吗", "combine"),
+        ("贴息和开业补贴冲突吗", "combine"),
+    ],
+)
+def test_detect_aspects_reads_before_registration_and_combining_in_other_words(
+    question: str, aspect: str
+) -> None:
+    from policies_kb.render.answers import detect_aspects
+
+    assert aspect in detect_aspects(question)

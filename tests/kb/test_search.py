@@ -8,7 +8,7 @@ import jieba
 import pytest
 
 from policies_kb.model import Catalogue
-from policies_kb.search import SearchIndex
+from policies_kb.search import SearchIndex, shared_alias_meaning
 
 ON = date(2026, 11, 28)
 _INDEXES: dict[int, SearchIndex] = {}
@@ -123,3 +123,49 @@ def test_private_jieba_leaves_the_global_dictionary_alone(fixture_catalogue: Cat
     index.search("首创补贴")
     assert dict(jieba.dt.FREQ) == global_before
     assert "首创补贴" in index._jieba.FREQ
+
+
+def test_a_benefit_question_is_not_answered_by_an_item_of_another_kind(real_catalogue: Catalogue) -> None:
+    # 注册 is a rarer word than 补贴, but the question asks for a subsidy: the registration item,
+    # whose name and aliases name no subsidy, must not lead.
+    index = index_for(real_catalogue)
+    registration = next(
+        p
+        for p in real_catalogue.policies.values()
+        if p.category == "registration" and "注册" in " ".join(p.aliases)
+    )
+    assert index.search("网上注册公司", on=ON)[0].policy_id == registration.id  # still found by itself
+
+    top = index.search("注册了公司以后有什么补贴可以领", on=ON)[0]
+
+    assert "补贴" in top.name or any("补贴" in a for a in real_catalogue.policies[top.policy_id].aliases)
+
+
+def test_a_hit_on_a_stray_word_has_a_low_coverage(real_catalogue: Catalogue) -> None:
+    index = index_for(real_catalogue)
+    named = index.search("一次性创业补贴", on=ON)[0]
+    stray = index.search("换购家电有补贴吗", on=ON)
+
+    assert named.coverage == 1.0
+    assert stray and stray[0].coverage < 0.12
+
+
+def test_an_alias_several_policies_share_is_read_from_the_message(real_catalogue: Catalogue) -> None:
+    shared = {f: ids for f, ids in real_catalogue.alias_index().items() if f == "社保补贴"}
+    assert len(shared["社保补贴"]) >= 2, "社保补贴 is no longer shared: this test needs another alias"
+    owners = [real_catalogue.policies[i] for i in shared["社保补贴"]]
+    workspace = real_catalogue.policies["incubation_workspace_subsidy"]
+    same_kind = [p.id for p in owners if p.category == workspace.category]
+    assert len(same_kind) == 1
+
+    # next to another subsidy of a business: the subsidy of the same kind
+    assert shared_alias_meaning(real_catalogue, "社保补贴和孵化补贴能一起拿吗", [workspace.id]) == same_kind
+    # a graduate's 社保补贴: the owner that names the graduates
+    graduates = [p.id for p in owners if any("毕业生" in f for f in (p.name, *p.aliases))]
+    assert shared_alias_meaning(real_catalogue, "社保补贴怎么领", [], ["college_graduate"]) == graduates
+    # no context: undecided, the caller asks
+    assert shared_alias_meaning(real_catalogue, "社保补贴怎么领") == []
+    # inside a longer name it is that name, not the shared alias
+    assert (
+        shared_alias_meaning(real_catalogue, "初创期社保补贴怎么领", [], ["college_graduate"], [(0, 7)]) == []
+    )
