@@ -40,6 +40,7 @@ from actions.booking_common import (
     parse_yes_no,
     say_error,
 )
+from actions.reminders import remind_of_booking
 from actions.responses import text_of
 from consultations import (
     AREAS,
@@ -545,8 +546,10 @@ class ActionSubmitBooking(Action):
         if rules.free_of_charge:
             free = rules.notice or text_of(domain, "utter_booking_free")
         note = "\n" + text_of(domain, "utter_booking_sample_booked") if sample else ""
+        reminded = await remind_of_booking(user, booking)
         dispatcher.utter_message(
             response="utter_booking_booked",
+            reminder_note=text_of(domain, "utter_booking_reminders_planned") if reminded else "",
             code=booking.code,
             expert=expert,
             when=booking.slot.describe(),

@@ -37,6 +37,7 @@ from actions.booking_common import (
     owner,
     say_error,
 )
+from actions.reminders import forget_booking_reminders, remind_of_booking
 from actions.responses import text_of
 from consultations import (
     Booking,
@@ -158,6 +159,7 @@ class ActionCancelBooking(Action):
         except BookingError as error:
             say_error(dispatcher, domain, error)
             return [SlotSet("booking_pending", None)]
+        await forget_booking_reminders(user_id, booking.code)
         dispatcher.utter_message(
             response="utter_booking_cancelled",
             code=booking.code,
@@ -396,6 +398,7 @@ class ActionSubmitReschedule(Action):
         except ServiceUnavailable as error:
             say_error(dispatcher, domain, error)
             return done
+        await remind_of_booking(user, booking)
         dispatcher.utter_message(
             response="utter_booking_rescheduled",
             code=booking.code,

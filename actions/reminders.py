@@ -7,16 +7,19 @@ date-bound deadline is followed instead: its changes are notified.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import booking_common
 from actions.eligibility import merge, stored_profile
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values
 from actions.responses import human_contact, text_of
+from consultations import Booking
 from consultations.identity import WEB_PREFIX, WECHAT_PREFIX
 from consultations.model import SHANGHAI
 from policies_kb import ProfileError
@@ -36,6 +39,28 @@ def channel_of(sender_id: str) -> str:
     if sender_id.startswith(WECHAT_PREFIX):
         return "wechat"
     return "web" if sender_id.startswith(WEB_PREFIX) else "rest"
+
+
+async def remind_of_booking(user_id: str, booking: Booking) -> bool:
+    """Plan the reminders of a booking (day before, hour before, rating); False if none could be."""
+    try:
+        sub = await asyncio.to_thread(
+            # The booking service's clock (tests and demos move it) decides which are still ahead.
+            lambda: shared_reminders().subscribe_booking(
+                user_id, channel_of(user_id), booking, booking_common.now()
+            )
+        )
+    except Exception:  # noqa: BLE001 - the booking stands; only its reminders are missing
+        log.exception("booking reminders not planned")
+        return False
+    return sub.next_send_at is not None
+
+
+async def forget_booking_reminders(user_id: str, code: str) -> None:
+    try:
+        await asyncio.to_thread(lambda: shared_reminders().unsubscribe(user_id, booking_code=code))
+    except Exception:  # noqa: BLE001 - a reminder of a cancelled booking is skipped by its status
+        log.exception("booking reminders not cancelled")
 
 
 def _where(domain: dict[str, Any], channel: str) -> str:

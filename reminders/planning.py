@@ -74,17 +74,17 @@ def booking_notices(booking: Booking, now: datetime) -> list[Planned]:
     wording = _wording()
     planned = [
         Planned(
-            f"booking:{booking.code}:day_before",
+            f"booking:{booking.code}:{booking.slot.id}:day_before",
             at_send_time(start.date() - timedelta(days=1)),
             wording["booking_day_before"].format(**{**values, "time": f"{start:%H:%M}"}),
         ),
         Planned(
-            f"booking:{booking.code}:hour_before",
+            f"booking:{booking.code}:{booking.slot.id}:hour_before",
             start - BOOKING_HOUR_BEFORE,
             wording["booking_hour_before"].format(**{**values, "time": f"{start:%H:%M}"}),
         ),
         Planned(
-            f"booking:{booking.code}:rate",
+            f"booking:{booking.code}:{booking.slot.id}:rate",
             booking.slot.end_at.astimezone(SHANGHAI) + RATE_AFTER,
             wording["booking_rate"].format(**values),
         ),

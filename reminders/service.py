@@ -85,8 +85,13 @@ class ReminderService:
         """Notices when the policy changes (superseded, end date, a figure)."""
         return self._subscribe(user_id, channel, POLICY, policy_id, None, None, [])
 
-    def subscribe_booking(self, user_id: str, channel: str, booking: Booking) -> Subscription:
-        planned = planning.booking_notices(booking, self.clock())
+    def subscribe_booking(
+        self, user_id: str, channel: str, booking: Booking, now: datetime | None = None
+    ) -> Subscription:
+        """The day before, an hour before, and a request to rate it; a moved booking (the same
+        code, another slot) replaces the reminders of its old slot."""
+        self.unsubscribe(user_id, booking_code=booking.code)
+        planned = planning.booking_notices(booking, now or self.clock())
         return self._subscribe(user_id, channel, BOOKING, None, booking.code, None, planned)
 
     def _subscribe(
@@ -129,15 +134,21 @@ class ReminderService:
             return repo.subscriptions_of(user_id)
 
     def unsubscribe(
-        self, user_id: str, subscription_id: int | None = None, policy_id: str | None = None
+        self,
+        user_id: str,
+        subscription_id: int | None = None,
+        policy_id: str | None = None,
+        booking_code: str | None = None,
     ) -> int:
-        """End the user's subscriptions (all, one, or those of a policy); their pending notices are cancelled."""
+        """End the user's subscriptions (all, one, or those of a policy or booking); their pending
+        notices are cancelled."""
         with UnitOfWork(self.engine, write=True) as repo:
             ids = [
                 s.id
                 for s in repo.subscriptions_of(user_id)
                 if (subscription_id is None or s.id == subscription_id)
                 and (policy_id is None or s.policy_id == policy_id)
+                and (booking_code is None or s.booking_code == booking_code)
             ]
             repo.deactivate(ids)
             return len(ids)

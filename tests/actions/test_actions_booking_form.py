@@ -42,6 +42,7 @@ from consultations import (
     UnknownTopicError,
     mask_phone,
 )
+from reminders import shared_reminders
 from tests.actions.conftest import (
     book_slot,
     buttons,
@@ -593,8 +594,11 @@ def test_confirmed_booking_is_made_once_and_a_repeat_says_so(service) -> None:
         "free": (rules.notice or "咨询免费。") if rules.free_of_charge else "",
         "hours": rules.cancel_min_hours,
         "sample_note": "\n（提醒：这是示例专家，仅用于演示。）" if sample else "",
+        "reminder_note": domain_text("utter_booking_reminders_planned"),
     }
     assert responses(messages) == [("utter_booking_booked", expected)]
+    [sub] = shared_reminders().subscriptions(tracker.sender_id)
+    assert sub.booking_code == booking.code and sub.next_send_at is not None
     assert spoken(messages)[0].startswith(f"预约成功！预约码：{booking.code}\n专家：{expert}\n")
 
     repeat = make_tracker(

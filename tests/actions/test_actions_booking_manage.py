@@ -160,8 +160,10 @@ def test_list_when_the_database_is_down(database_down, user) -> None:
 # -- ActionCancelBooking -------------------------------------------------------------------------
 
 
-def test_cancel_by_typed_code(service, user) -> None:
+def test_cancel_by_typed_code(service, user, clock) -> None:
     booking = book_slot(service, user)
+    shared_reminders.cache_clear()
+    shared_reminders().subscribe_booking(user, "rest", booking, clock())
     tracker = user_tracker(f"取消预约 {booking.code}", intent="cancel_booking", user=user)
 
     events, messages = run_action(ActionCancelBooking(), tracker)
@@ -170,6 +172,7 @@ def test_cancel_by_typed_code(service, user) -> None:
     values = {"code": booking.code, "when": booking.slot.describe(), "expert": booking.expert_name}
     assert responses(messages) == [("utter_booking_cancelled", values)]
     assert service.bookings(user) == []
+    assert shared_reminders().subscriptions(user) == []  # its reminders are cancelled with it
 
 
 def test_cancel_the_only_booking_asks_first_then_cancels_on_yes(service, user) -> None:
@@ -569,6 +572,11 @@ def test_submit_reschedule_moves_the_booking(service, user) -> None:
         "prepare": moved.prepare,
     }
     assert responses(messages) == [("utter_booking_rescheduled", values)]
+    # The reminders follow the booking to its new slot.
+    [sub] = shared_reminders().subscriptions(user)
+    assert sub.booking_code == moved.code
+    pending = [n for n in shared_reminders().notices(user) if n.status == "pending"]
+    assert pending and all(moved.slot.id in n.key for n in pending)
 
 
 def test_submit_reschedule_without_a_new_slot_does_nothing(service, user) -> None:
