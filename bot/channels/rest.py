@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
-MAX_BODY_BYTES = 16 * 1024
+# As the web server's and WeChat's caps: a message over the gate's length still gets its polite reply.
+MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
 # How long the buttons of a reply stay clickable; the widget keeps its transcript across reloads.
 OFFERED_TTL_SECONDS = 24 * 3600

@@ -31,6 +31,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot import runtime
 from bot.channels.input_gate import MAX_TEXT_CHARS, PayloadAllowList
+from bot.channels.rest import MAX_BODY_BYTES
 from tests.channels.wechat_harness import AES_KEY, APPID, TOKEN, sign_push, text_xml
 
 pytestmark = pytest.mark.rasa_server
@@ -197,7 +198,7 @@ def widget_well_formed(raw: bytes) -> bool:
 def rest_well_formed(raw: bytes) -> bool:
     """What the REST channel answers with messages: an object, an id, and a string to read."""
     body = decoded(raw)
-    if len(raw) > 16 * 1024 or not isinstance(body, dict):
+    if len(raw) > MAX_BODY_BYTES or not isinstance(body, dict):
         return False
     sender = body.get("sender")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > 128:
