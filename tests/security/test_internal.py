@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 import yaml
 
 from bot import runtime
+from tests.security.test_identity import response_text
 
 pytestmark = pytest.mark.rasa_server
 
@@ -78,7 +80,8 @@ def action_call(sender: str) -> dict:
 def test_make_run_listens_on_loopback_only(assistant) -> None:
     """Rasa and the action server bind 127.0.0.1 (RASA_HOST / ACTION_HOST); so does the web server
     unless WEB_HOST says otherwise: nothing of `make run` is reachable from another host."""
-    bound = {s.name: listening_addresses(s.port) for s in assistant.supervisor.specs if s.port}
+    ports = {s.name: urllib.parse.urlsplit(s.ready_url).port for s in assistant.supervisor.specs}
+    bound = {name: listening_addresses(port) for name, port in ports.items() if port}
     assert {"rasa", "actions", "web"} <= set(bound)
     print("listening:", bound)
     for name, addresses in bound.items():
@@ -98,8 +101,7 @@ def test_the_action_server_answers_only_rasa(assistant) -> None:
     assert request(base + "/health")[0] == 200  # probes need no token and learn nothing
     # Rasa itself gets through: an action-driven answer for a new conversation.
     reply = assistant.say_text("internal-check-user", "查看我的预约")
-    responses = yaml.safe_load((runtime.PROJECT_ROOT / "domain" / "booking.yml").read_text(encoding="utf-8"))
-    assert responses["responses"]["utter_booking_none"][0]["text"] in reply
+    assert response_text("utter_booking_none") in reply
 
 
 def test_rasa_grants_no_cross_origin_access(assistant) -> None:
