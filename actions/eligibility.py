@@ -28,6 +28,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.knowledge import knowledge_base, today
 from actions.policy_answers import latest_entity_values
+from actions.responses import text_of
 from policies_kb import (
     ELIGIBLE,
     NEED_MORE_INFO,
@@ -37,9 +38,10 @@ from policies_kb import (
     ProfileError,
     render_check_all,
 )
+from policies_kb.deadlines import application_deadlines
 from policies_kb.eligibility import condition_answer
 from policies_kb.model import Policy
-from policies_kb.profile import BOUNDS, FIELD_TYPES
+from policies_kb.profile import BOUNDS, FIELD_TYPES, ApplicantProfile
 from policies_kb.profile_text import extract_profile, parse_answer
 from policies_kb.render.checks import CONDITION_HEADS, condition_reply, decided_verdict
 from policies_kb.render.labels import STATUS_LABELS
@@ -286,6 +288,18 @@ LOAN_WORDS = re.compile(r"贷款|贷")
 def checkable(policy: Policy) -> bool:
     """Whether the engine can decide anything about the policy (a rule with a check)."""
     return any(rule.check is not None for rule in policy.eligibility)
+
+
+def reminder_offer(
+    kb: KnowledgeBase, policy_id: str, applicant: ApplicantProfile, on: date, domain: DomainDict
+) -> list[dict[str, str]]:
+    """ "到期前提醒我" under a verdict of eligible whose deadline follows from the user's date."""
+    if policy_id not in kb.catalogue.policies or kb.check(policy_id, applicant, on).status != ELIGIBLE:
+        return []
+    if not any(d.due_on >= on for d in application_deadlines(kb.get(policy_id), applicant, on)):
+        return []
+    payload = "/remind_deadline" + json.dumps({"policy": policy_id}, ensure_ascii=False)
+    return [{"title": text_of(domain, "utter_reminder_offer"), "payload": payload}]
 
 
 def full_check_button(policy_id: str) -> list[dict[str, str]]:
@@ -612,7 +626,7 @@ class ActionReportEligibility(Action):
                 text = decided_verdict(result, kb.get(policy_id), others, kb.catalogue)
             else:
                 text = kb.render_check(result)
-            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(text=text, buttons=reminder_offer(kb, policy_id, applicant, on, domain))
         return [SlotSet("profile_answer", None), SlotSet("requested_profile_field", None)]
 
 

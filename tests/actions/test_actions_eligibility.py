@@ -774,3 +774,41 @@ def test_a_district_after_a_policy_question_stays_a_follow_up(kb) -> None:
 
     assert not any(e.get("event") == "followup" for e in events)  # no eligibility form started
     assert SlotSet("eligibility_policy", "individual_guaranteed_loan") not in events
+
+
+# -- the reminder offered under a verdict ---------------------------------------------------------
+
+ELIGIBLE_FACTS = {
+    "hukou": "shanghai",
+    "groups": ["college_graduate"],
+    "graduation_date": "2024-06-30",
+    "registration_date": "2025-05-28",
+    "registration_district": "pudong",
+    "registered_in_shanghai": True,
+    "first_business": True,
+    "business_type": "micro_enterprise",
+    "legal_representative": True,
+    "social_insurance_months": 8,
+    "subsidies_received": [],
+}
+
+
+def test_an_eligible_verdict_with_a_deadline_from_the_users_date_offers_a_reminder(kb) -> None:
+    assert kb.check(POLICY, kb.profile(ELIGIBLE_FACTS), ON).status == ELIGIBLE
+    tracker = make_tracker("", slots={"eligibility_policy": POLICY, "profile": dict(ELIGIBLE_FACTS)})
+
+    _, messages = run_action(ActionReportEligibility(), tracker)
+
+    assert messages[-1]["buttons"] == [
+        {"title": domain_text("utter_reminder_offer"), "payload": f'/remind_deadline{{"policy": "{POLICY}"}}'}
+    ]
+
+
+def test_no_reminder_is_offered_when_not_eligible(kb) -> None:
+    facts = {**ELIGIBLE_FACTS, "hukou": "other"}
+    assert kb.check(POLICY, kb.profile(facts), ON).status != ELIGIBLE
+    tracker = make_tracker("", slots={"eligibility_policy": POLICY, "profile": facts})
+
+    _, messages = run_action(ActionReportEligibility(), tracker)
+
+    assert messages[-1]["buttons"] == []
