@@ -184,7 +184,11 @@ class ActionCancelReminders(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         named = latest_entity_values(tracker, "policy")
         try:
-            count = shared_reminders().unsubscribe(tracker.sender_id, policy_id=named[0] if named else None)
+            if named:  # one policy's reminders end; the others stay
+                count = shared_reminders().unsubscribe(tracker.sender_id, policy_id=named[0])
+            else:  # "取消提醒" / "删除我的提醒": nothing of them is kept
+                count = len(shared_reminders().subscriptions(tracker.sender_id))
+                shared_reminders().delete_user_data(tracker.sender_id)
         except Exception:  # noqa: BLE001
             return _service_down(dispatcher, domain)
         if count == 0:

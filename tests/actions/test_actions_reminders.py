@@ -14,7 +14,7 @@ from policies_kb.deadlines import Deadline, deadline_fields
 from policies_kb.model import Leaf
 from policies_kb.render.changes import deadline_line
 from policies_kb.render.lines import chinese_date
-from reminders import CANCELLED, DEADLINE, POLICY, shared_reminders
+from reminders import DEADLINE, POLICY, shared_reminders
 from reminders.planning import deadline_send_days
 from tests.actions.conftest import REFERENCE_DATE, domain_text, make_tracker, responses, run_action, spoken
 
@@ -163,7 +163,7 @@ def test_listing_and_cancelling(kb) -> None:
     )
     assert responses(cancelled) == [("utter_reminder_cancelled", {"count": 1})]
     assert shared_reminders().subscriptions(sender) == []
-    assert {n.status for n in shared_reminders().notices(sender)} == {CANCELLED}
+    assert shared_reminders().notices(sender) == []  # deleted, not only stopped
 
     _, again = run_action(
         ActionListReminders(), make_tracker("我的提醒", intent="my_reminders", sender_id=sender)
@@ -181,3 +181,20 @@ def test_the_service_down_gets_an_honest_reply(database_down) -> None:
     assert responses(messages) == [
         ("utter_reminder_service_down", {"contact": domain_text("utter_human_contact")})
     ]
+
+
+def test_cancelling_one_policys_reminder_keeps_the_others(kb) -> None:
+    sender = wechat_user("o_two")
+    undated = [p for p in kb.all() if not deadline_fields(p) and p.is_current][:2]
+    for policy in undated:
+        shared_reminders().follow_policy(sender, "wechat", policy.id)
+
+    _, messages = run_action(
+        ActionCancelReminders(),
+        make_tracker(
+            "取消这个提醒", intent="cancel_reminders", entities=[("policy", undated[0].id)], sender_id=sender
+        ),
+    )
+
+    assert responses(messages) == [("utter_reminder_cancelled", {"count": 1})]
+    assert [s.policy_id for s in shared_reminders().subscriptions(sender)] == [undated[1].id]
