@@ -34,8 +34,20 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, 
 }
 
 
+# Rasa's structlog lines quote the user's text JSON-escaped ("\u8bc1310101…"): a digit run glued
+# to an escape's hex digits would not be seen as a number of its own, so escapes are read first.
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate cannot print
+
+
 def scrub(text: str) -> str:
     """Mask personal data and query-string openids in a log text."""
+    if "\\u" in text:
+        text = _JSON_ESCAPE.sub(_unescape, text)
     return _OPENID_IN_QUERY.sub(r"\1***", mask_personal_data(text))
 
 

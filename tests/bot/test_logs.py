@@ -17,6 +17,7 @@ from bot import logs, runtime
 from tests.conftest import free_port
 
 PHONE = "13912345678"
+ID_NUMBER = "310101199001011234"
 
 
 def record(message: str, *args, exc: BaseException | None = None, **extra) -> logging.LogRecord:
@@ -111,7 +112,9 @@ def test_rasa_at_debug_logs_json_lines_without_the_phone(tmp_path) -> None:
                 except OSError:
                     assert time.monotonic() < deadline, "Rasa did not start"
                     time.sleep(0.5)
-            body = json.dumps({"sender": "log-test", "message": f"我的手机号是{PHONE}"}).encode()
+            body = json.dumps(
+                {"sender": "log-test", "message": f"我的手机号是{PHONE}，身份证{ID_NUMBER}"}
+            ).encode()
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/webhooks/rest/webhook",
                 data=body,
@@ -123,9 +126,9 @@ def test_rasa_at_debug_logs_json_lines_without_the_phone(tmp_path) -> None:
             process.wait(timeout=60)
     text = out_file.read_text(encoding="utf-8")
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]  # every line is JSON
-    assert PHONE not in text
+    assert PHONE not in text and ID_NUMBER not in text
     # Rasa logs the user's message at DEBUG: it is there, masked, once (no second coloured handler).
-    mentions = [line for line in lines if "139****5678" in line["msg"]]
+    mentions = [line for line in lines if "139****5678" in line["msg"] and "身份证" + "*" * 18 in line["msg"]]
     assert mentions and all(line["service"] == "rasa" for line in lines)
     starts = [line for line in lines if "Starting Rasa server" in line["msg"]]
     assert len(starts) == 1

@@ -206,6 +206,18 @@ def test_a_warning_quoting_an_id_number_is_masked_in_the_log(capsys: pytest.Capt
     assert "*" * 18 in out
 
 
+def test_rasa_debug_lines_quoting_the_text_json_escaped_are_masked() -> None:
+    """Rasa's structlog lines quote the text JSON-escaped: "\\u8bc1310101…" glued the ID number to
+    the escape's hex digits, so the log showed it in clear."""
+    quoted = json.dumps(
+        {"parse_data_text": f"身份证{ID_NUMBER}，件13912345678", "event": "processor.message.parse"}
+    )
+    assert ID_NUMBER in quoted and "13912345678" in quoted
+    line = logs.scrub(quoted)
+    assert ID_NUMBER not in line and "13912345678" not in line
+    assert "身份证" + "*" * 18 in line and "139****5678" in line
+
+
 # --- a real running assistant ---------------------------------------------------------------------
 
 
