@@ -25,7 +25,7 @@ ASPECT_LABEL_WORDS = {
 }
 MAX_RELATED = 5
 
-NO_MATERIALS = "申请材料：官方未公布完整清单，请以自助经办系统页面或区就业促进中心的要求为准。"
+NO_MATERIALS = "申请材料：官方未公布完整清单，请以自助经办系统页面或区就业促进中心的要求为准，也可咨询12333。"
 NO_APPLY_INFO = "申请渠道：资料中未写明，请咨询12333或区就业促进中心。"
 ASK_ELIGIBILITY_HINT = "想知道自己是否符合，可以说“帮我判断能不能申请”。"
 
@@ -228,7 +228,37 @@ def matching_notes(policy: Policy, text: str, words: Iterable[str] = ()) -> list
     sharing a three-character piece with the question."""
     words = tuple(words)
     pieces = _question_words(text, policy) if text else set()
-    return [n for n in policy.notes if any(w in n.text for w in words) or any(p in n.text for p in pieces)]
+    # An alias that names a part of the item (汇创青春 of the 162号 plan) asks for the note about it.
+    parts = tuple(a for a in policy.aliases if len(a) >= 3 and a in text and a not in policy.name)
+    return [
+        n
+        for n in policy.notes
+        if any(w in n.text for w in (*words, *parts)) or any(p in n.text for p in pieces)
+    ]
+
+
+# Characters of how a question is asked, not of what it asks (能不能申请, 要什么): a piece of the question
+# made mostly of them matches a rule by accident.
+ASKING_CHARS = frozenset("的了吗呢吧么是有没不能可以要申请什么怎样哪里办还会就都")
+
+
+def condition_lines(policy: Policy, catalogue: Catalogue, on: date, text: str) -> tuple[list[str], list[str]]:
+    """(lines, sources) of the eligibility rules whose words the question uses (失信被执行人能贷吗):
+    the policy's own, or for an umbrella without rules its products' (named). A yes/no question
+    about one condition is answered by the rule that decides it."""
+    pieces = {p for p in _question_words(text, policy) if sum(c in ASKING_CHARS for c in p) <= 1}
+    if not pieces:
+        return [], []
+    owners = [policy] if policy.eligibility else umbrella_products(policy, catalogue, on)
+    lines: list[str] = []
+    sources: list[str] = []
+    for owner in owners:
+        prefix = "" if owner is policy else f"{owner.name}："
+        for rule in owner.eligibility:
+            if any(p in rule.text for p in pieces):
+                lines.append(f"{prefix}{rule.text}{caveat(rule.verification)}")
+                sources += rule.sources
+    return lines, sources
 
 
 def render_note(note: Note) -> str:
@@ -553,6 +583,11 @@ def policy_answer(
         return parts
     if districts and (note := district_note(policy, districts[0], catalogue, on)):
         return (note,)
+    lines, sources = condition_lines(policy, catalogue, on, question) if question else ([], [])
+    if lines:
+        body = [f"相关条件：{lines[0]}", *(f"· {line}" for line in lines[1:MAX_LINES]), ASK_ELIGIBILITY_HINT]
+        head, rest = _leading(aspect_head(policy, catalogue, on), body)
+        return (Rendered(head, rest, citation_lines(catalogue, sources, (), 2), compact=True),)
     card = policy_card(policy, catalogue, on)
     related = related_products(policy, catalogue, on) if not policy.facts else None
     card = card.adding(related) if related else card

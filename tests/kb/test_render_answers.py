@@ -31,6 +31,7 @@ from policies_kb.render import (
     render_citation,
     render_fact,
 )
+from policies_kb.render.answers import umbrella_products
 
 ON = date(2026, 11, 28)  # 沪人社规〔2022〕8号 still in force, ending within 60 days
 ENDED_ON = date(2027, 1, 5)  # after its end, no successor recorded: the 8号 items are lapsed
@@ -417,3 +418,45 @@ def test_detect_aspects_reads_before_registration_and_combining_in_other_words(
     from policies_kb.render.answers import detect_aspects
 
     assert aspect in detect_aspects(question)
+
+
+def test_a_question_about_one_condition_is_answered_by_the_rules_that_decide_it(
+    real_catalogue: Catalogue,
+) -> None:
+    umbrella = real_catalogue.policies["guaranteed_loan_overview"]
+    assert not umbrella.eligibility  # an umbrella: its products' rules answer
+    deciding = [
+        (p, r)
+        for p in umbrella_products(umbrella, real_catalogue, ON)
+        for r in p.eligibility
+        if "失信被执行人" in r.text
+    ]
+    assert deciding, "no product has a 失信被执行人 rule any more"
+
+    (answer,) = policy_answer(
+        umbrella, real_catalogue, ON, question="被列为失信被执行人还可以办创业担保贷款吗"
+    )
+
+    assert answer.first_line.startswith(f"【{umbrella.name}】相关条件：")
+    for product, rule in deciding:
+        assert f"{product.name}：{rule.text}" in answer.text
+    assert ASK_ELIGIBILITY_HINT in answer.text and answer.sources
+
+
+def test_a_question_naming_no_condition_still_gets_the_card(real_catalogue: Catalogue) -> None:
+    policy = real_catalogue.policies["first_business_subsidy"]
+
+    (answer,) = policy_answer(policy, real_catalogue, ON, question="首次创业一次性补贴是什么")
+
+    assert answer == policy_card(policy, real_catalogue, ON)
+
+
+def test_an_alias_naming_a_part_of_the_item_shows_the_note_about_it(real_catalogue: Catalogue) -> None:
+    plan = real_catalogue.policies["key_groups_entrepreneurship_plan_2023"]
+    part = next(a for a in plan.aliases if a == "汇创青春")
+    notes = [n for n in plan.notes if part in n.text]
+    assert notes
+
+    text = render_answer(plan, real_catalogue, ON, question=f"{part}这个比赛在哪报名")
+
+    assert any(n.text in text for n in notes)
