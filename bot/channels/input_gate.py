@@ -4,14 +4,13 @@ Rasa reads a message that starts with "/" as a ready-made intent with entities
 (`/inform{"booking_phone": "…"}`), skipping NLU and every form's validation. Only the project's
 own buttons may send such a payload, so:
 
-- typed text is cleaned (control and format characters, lone surrogates), normalised with
-  `zh.normalise`, capped in length, and never starts with "/" when it reaches Rasa: the prefix is
-  dropped, so "/restart" is read as the word "restart". The check runs on the NFKC-folded text
-  because the NLU pipeline folds it too (bot/nlu/normaliser.py runs before Rasa's
-  RegexMessageHandler): a full-width "／restart" would otherwise become "/restart" inside NLU.
+- typed text is cleaned (control and format characters, lone surrogates), capped in length, and
+  never starts with "/" when it reaches Rasa: the prefix is dropped, so "/restart" is read as the
+  word "restart". The check reads the text as `zh.normalise` folds it, because the NLU pipeline
+  folds it too (bot/nlu/normaliser.py runs before Rasa's RegexMessageHandler): a full-width
+  "／restart" would otherwise become "/restart" inside NLU.
 - a button click is honoured only if its payload is one of the domain's own fixed button payloads
-  (generated from domain/*.yml responses, plus the channel's configured menu payloads), or one
-  the assistant offered this sender in its last reply (the buttons actions build, such as
+  (generated from domain/*.yml responses), or one the assistant offered this sender in its last reply (the buttons actions build, such as
   `/cancel_booking{"booking_code":"…"}`, recorded by the channel as the reply goes out), and it
   names a domain intent with domain entities. Anything else is treated as typed text.
 
@@ -87,17 +86,32 @@ def clean(raw: str) -> str:
     return "".join(out)
 
 
-def typed_text(raw: str) -> Gated:
-    """What a citizen typed, as Rasa must read it: plain text, or a polite refusal."""
+def typed_text(raw: str, *, fold: bool = True) -> Gated:
+    """What a citizen typed, as Rasa must read it: plain text, or a polite refusal.
+
+    `fold`: pass the text on width-folded (the WeChat channel always did; NLU simplifies and
+    collapses spaces itself), else as typed (REST, hence the widget: the stored conversation keeps
+    what the citizen wrote). The prefix check reads the folded form either way."""
     if len(raw) > 4 * MAX_TEXT_CHARS:  # do not normalise a pasted document just to refuse it
         return Refused(REPLY_TOO_LONG, "too_long")
-    # Width only, as the WeChat channel always did: NLU simplifies and collapses spaces itself.
-    text = normalise(clean(raw), simplified=False, spaces="trim")
-    # Cleaning and folding first, the prefix last: nothing after this step can bring a "/" back.
-    text = _LEADING_PREFIX.sub("", text)
+    cleaned = clean(raw)
+    text = normalise(cleaned, simplified=False, spaces="trim") if fold else cleaned.strip()
+    # Cleaning (and folding) first, the prefix last: nothing after this step can bring a "/" back.
+    text = _without_prefix(text)
     if len(text) > MAX_TEXT_CHARS:
         return Refused(REPLY_TOO_LONG, "too_long")
     return Passed(text)
+
+
+def _without_prefix(text: str) -> str:
+    """`text` without the leading characters that NLU's folding would turn into Rasa's prefix."""
+    while text and (
+        text[0].isspace() or normalise(text[0], simplified=False, spaces="keep") == INTENT_PREFIX
+    ):
+        text = text[1:]
+    if normalise(text).startswith(INTENT_PREFIX):  # characters that fold into "/" only together
+        text = _LEADING_PREFIX.sub("", normalise(text, simplified=False, spaces="trim"))
+    return text
 
 
 def intent_payload(text: str) -> tuple[str, dict[str, Any]] | None:
@@ -166,12 +180,12 @@ class PayloadAllowList:
     def allows(self, payload: str, offered: Collection[str] = ()) -> bool:
         return (payload in self.fixed or payload in offered) and self.well_formed(payload)
 
-    def button(self, raw: str, offered: Collection[str] = ()) -> Gated:
+    def button(self, raw: str, offered: Collection[str] = (), *, fold: bool = True) -> Gated:
         """A button click: its payload if allowed, else the same string read as typed text."""
         payload = raw.strip() if isinstance(raw, str) else ""
         if len(payload) <= MAX_PAYLOAD_CHARS and self.allows(payload, offered):
             return Passed(payload, payload=True)
-        return typed_text(payload)
+        return typed_text(payload, fold=fold)
 
 
 def _names(items: Any) -> Iterator[str]:

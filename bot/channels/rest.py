@@ -126,7 +126,11 @@ class GatedRestInput(InputChannel):
             return response.json(
                 {"error": {"code": error.code, "message": error.message}}, status=error.status
             )
-        gated = self.allow.button(raw, await self._offered(sender)) if is_button else typed_text(raw)
+        # As typed (not width-folded): the stored conversation keeps what the citizen wrote.
+        if is_button:
+            gated = self.allow.button(raw, await self._offered(sender), fold=False)
+        else:
+            gated = typed_text(raw, fold=False)
         if isinstance(gated, Refused):
             return response.json([{"recipient_id": sender, "text": gated.reply}])
         assert isinstance(gated, Passed)

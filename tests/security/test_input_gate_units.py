@@ -38,8 +38,9 @@ from zh.normalise import normalise
         "/ / /restart",
     ],
 )
-def test_typed_intent_syntax_reaches_rasa_as_text(typed: str) -> None:
-    gated = typed_text(typed)
+@pytest.mark.parametrize("fold", [True, False])
+def test_typed_intent_syntax_reaches_rasa_as_text(typed: str, fold: bool) -> None:
+    gated = typed_text(typed, fold=fold)
     assert isinstance(gated, Passed) and not gated.payload
     assert not gated.text.startswith("/")
     # What the NLU pipeline's normaliser makes of it still does not start with the prefix.
@@ -53,6 +54,8 @@ def test_text_is_cleaned_and_folded_but_kept() -> None:
     assert typed_text("利息\ud83d多少").text == "利息多少"
     assert clean("a\tb\nc\x07d") == "a b cd"
     assert typed_text("我想问 1/2 的补贴").text == "我想问 1/2 的补贴"  # a "/" inside is text
+    # Unfolded (REST): what the citizen wrote, cleaned only.
+    assert typed_text(" 那期限呢？３０万\u200b ", fold=False) == Passed("那期限呢？３０万")
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "/", " // ", "\u200b", "\x00\x01"])
