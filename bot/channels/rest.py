@@ -15,7 +15,9 @@ caller forwards what a citizen typed. Unlike Rasa's own REST channel:
 - typed text never acts as an intent; a payload is honoured only as the gate allows, against the
   buttons this channel offered the sender in its last reply (kept in Redis when REDIS_URL is set);
 - the input channel is always "rest": a caller cannot claim to be the WeChat channel (the booking
-  actions trust the channel name, consultations/identity.py), and client metadata is not stored.
+  actions trust the channel name, consultations/identity.py), and client metadata is not stored;
+- a sender id in another channel's namespace (`wx:`, `tel:`) gets a 403: only the WeChat channel
+  and the console set those, so no caller of this channel continues such a conversation.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from bot.channels.input_gate import (
     typed_text,
 )
 from bot.channels.wechat.store import KeyValueStore, make_store
+from consultations.identity import PHONE_PREFIX, WECHAT_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ OFFERED_TTL_SECONDS = 24 * 3600
 # Everything a user reads is simplified Chinese.
 BAD_REQUEST = "请求格式有误：请发送 JSON 对象，包含会话编号 sender 和文字 message（或按钮的 payload）。"
 BAD_SENDER = "会话编号 sender 应为不超过 128 个字符的文字。"
+FOREIGN_SENDER = "会话编号不能以 wx: 或 tel: 开头：这类编号只由微信渠道和坐席工作台设定。"
 BAD_MESSAGE = "消息 message 应为文字。"
 TOO_LARGE = "提交的内容过长。"
 REPLY_NO_ANSWER = "抱歉，我暂时没有答案。您可以换个说法，或拨打 12333 咨询。"
@@ -82,6 +86,8 @@ def read_request(body: bytes) -> tuple[str, str, bool]:
         raise BadRequest(400, BAD_SENDER, "bad_sender")
     if clean(sender) != sender:  # control characters or lone surrogates in an id
         raise BadRequest(400, BAD_SENDER, "bad_sender")
+    if sender.startswith((WECHAT_PREFIX, PHONE_PREFIX)):
+        raise BadRequest(403, FOREIGN_SENDER, "foreign_sender")
     if "payload" in data and data["payload"] is not None:
         if not isinstance(data["payload"], str):
             raise BadRequest(400, BAD_MESSAGE, "bad_message")

@@ -69,6 +69,12 @@ def widget(assistant, body: dict, session: str | None = None) -> tuple[str, str 
     return texts(replies), response_headers.get(SESSION_HEADER)
 
 
+def rest(assistant, sender: str, message: str) -> tuple[int, str]:
+    """A call of Rasa's REST channel (internal: only reachable on this host): (status, reply text)."""
+    status, body, _ = post_json(assistant.rest_url, {"sender": sender, "message": message})
+    return status, texts(body) if status == 200 else json.dumps(body, ensure_ascii=False)
+
+
 def wechat(assistant, openid: str, message: str) -> str:
     """A signed, encrypted push from this openid through the real webhook; the passive reply's text."""
     signed = sign_push(text_xml(message, msg_id=random.randint(10**15, 10**16), openid=openid), "safe")
@@ -169,12 +175,12 @@ def test_acting_as_a_phone_caller_cannot_list_or_cancel_their_booking(
     caller = "tel:" + mobile
 
     # The issue's REST calls. Rasa's REST channel is internal now (test_internal.py), and even a
-    # caller that reaches it gets no phone caller's data: those bookings are the console's.
-    listed = assistant.say_text(caller, "查看我的预约")
+    # caller that reaches it cannot name a phone caller: those ids and bookings are the console's.
+    status, listed = rest(assistant, caller, "查看我的预约")
     assert code not in listed
-    refusal = response_text("utter_booking_not_this_channel")
-    assert refusal in listed
-    assert refusal in assistant.say_text(caller, f"取消预约 {code}")
+    assert status == 403
+    status, _ = rest(assistant, caller, f"取消预约 {code}")
+    assert status == 403
     assert active_codes_by_phone(assistant, agent_headers, mobile) == [code]
 
     # The public widget: the sender the page sends is ignored; the server names the conversation.
@@ -182,7 +188,7 @@ def test_acting_as_a_phone_caller_cannot_list_or_cancel_their_booking(
     assert code not in reply
     widget(assistant, {"sender": caller, "message": f"取消预约 {code}"})
     assert active_codes_by_phone(assistant, agent_headers, mobile) == [code]
-    assert conversations_of(assistant, caller) == {caller: 2}, "only the REST turns, none from the widget"
+    assert conversations_of(assistant, caller) == {}, "no conversation under the caller's id"
 
     # The agent still looks the booking up and cancels it for the caller.
     status, body, _ = post_json(
@@ -222,11 +228,11 @@ def test_knowing_an_openid_does_not_let_the_widget_continue_that_wechat_conversa
     assert booking.code in wechat(assistant, openid, "查看我的预约")
     assert conversations_of(assistant, wechat_id)[wechat_id] == 2
 
-    # An internal caller of the REST channel that names the namespaced id gets no booking either:
-    # the actions take a wx: id only on a message the WeChat channel verified.
-    rest = assistant.say_text("wx:" + openid, "查看我的预约")
-    assert booking.code not in rest
-    assert response_text("utter_booking_not_this_channel") in rest
+    # An internal caller of the REST channel cannot name the namespaced id either (and the booking
+    # actions would take a wx: id only on a message the WeChat channel verified).
+    status, reply = rest(assistant, "wx:" + openid, "查看我的预约")
+    assert booking.code not in reply and status == 403
+    assert conversations_of(assistant, wechat_id)[wechat_id] == 2
 
 
 def test_the_widget_conversation_is_named_and_signed_by_the_server(assistant) -> None:

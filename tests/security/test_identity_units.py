@@ -4,8 +4,11 @@ booking actions' side is in tests/actions/test_actions_booking_manage.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from bot.channels.rest import BadRequest, read_request
 from bot.web.widget_session import SessionSigner
 from consultations.identity import may_act_for, openid_of, phone_user, web_user, wechat_user
 
@@ -51,6 +54,14 @@ def test_a_session_token_names_only_the_id_it_was_signed_for() -> None:
 )
 def test_which_sender_ids_a_conversation_may_act_for(user: str, channel: str | None, allowed: bool) -> None:
     assert may_act_for(user, channel) is allowed
+
+
+@pytest.mark.parametrize("sender", ["wx:oHaiNaTestUser0000000000001", "tel:13912345678"])
+def test_the_rest_channel_refuses_another_channels_ids(sender: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        read_request(json.dumps({"sender": sender, "message": "查看我的预约"}).encode())
+    assert refused.value.status == 403 and refused.value.code == "foreign_sender"
+    assert read_request(json.dumps({"sender": "web:abc", "message": "你好"}).encode())[0] == "web:abc"
 
 
 def test_openid_of_reads_only_wechat_ids() -> None:
