@@ -5,6 +5,7 @@ PostgreSQL, the log filter, and a real running assistant (tracker, `profile_answ
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import re
@@ -185,21 +186,33 @@ def test_release_masks_other_personal_data_too() -> None:
 # --- the log filter ------------------------------------------------------------------------------
 
 
-def test_a_warning_quoting_an_id_number_is_masked_in_the_log(capsys: pytest.CaptureFixture[str]) -> None:
-    """Python warnings (Rasa's UserWarnings among them) go through the same filter as log records."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    logs.configure("rasa", fmt="json", level="INFO")
+def test_a_warning_quoting_an_id_number_is_masked_in_the_log() -> None:
+    """Python warnings (Rasa's UserWarnings among them) reach the log as records of `py.warnings`
+    (logs.configure captures them) and pass the same filter as every other record."""
+    config = logs.logging_config("rasa", fmt="json", level="INFO")["handlers"]["stdout"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.JsonFormatter("rasa"))
+    for name in config["filters"]:  # the filters configure() installs, in its order
+        handler.addFilter(
+            {"personal_data": logs.PersonalDataFilter, "library_deprecations": logs.LibraryDeprecationFilter}[
+                name
+            ]()
+        )
+    loggers = [logging.getLogger("py.warnings"), logging.getLogger("rasa.core.processor")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    logging.captureWarnings(True)
     try:
         warnings.warn(
             f"Interpreter parsed '我的身份证号是{ID_NUMBER}', 邮箱 {EMAIL}", UserWarning, stacklevel=1
         )
-        logging.getLogger("rasa.core.processor").warning("message %s from %s", ID_WITH_X, CARD)
+        loggers[1].warning("message %s from %s", ID_WITH_X, CARD)
     finally:
         logging.captureWarnings(False)
-        root.handlers[:] = handlers
-        root.setLevel(level)
-    out = capsys.readouterr().out
+        for logger in loggers:
+            logger.removeHandler(handler)
+    out = stream.getvalue()
     assert out.count("\n") >= 2
     for secret in (ID_NUMBER, EMAIL, ID_WITH_X, CARD):
         assert secret not in out
