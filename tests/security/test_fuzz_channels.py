@@ -41,7 +41,7 @@ FOREIGN = ("wx:", "tel:")  # sender ids only the WeChat channel and the console 
 ARTIFACTS = runtime.PROJECT_ROOT / "test-artifacts" / "fuzz"
 # Examples per channel; each example is a batch of inputs sent at once (the servers are separate
 # processes, so a batch keeps both cores busy).
-EXAMPLES = {"widget": 45, "wechat": 45, "rest": 110}
+EXAMPLES = {"widget": 90, "wechat": 90, "rest": 200}  # x BATCH = 3,040 inputs
 BATCH = 8
 FUZZ_SETTINGS = settings(
     deadline=None,
