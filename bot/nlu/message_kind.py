@@ -37,6 +37,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from policies_kb.catalogue import load_catalogue
+from policies_kb.kb import reference_date
+from policies_kb.model import Catalogue
+from policies_kb.render.answers import condition_lines, detect_aspects
 
 EMPTY_INTENT = "empty_message"
 # What TextNormaliser puts in place of a text that is only whitespace (see there).
@@ -139,6 +142,16 @@ OVERRIDABLE_BY_ANY_POLICY = ("nlu_fallback", "out_of_scope")
 # An overview question that names one item (长三角创业有什么政策, 处在创业准备期有什么培训) asks about
 # that item, unless the name is a group's phrase (退役军人创业有什么政策 asks what the group can get).
 OVERVIEW_INTENT = "ask_overview"
+# A yes/no question about a named policy that does not speak of the user (民办非企业单位能申请创业组织
+# 贷款吗) is a question about the policy's rules, not a request to be checked: when a rule of the
+# policy (or a condition aspect: 户籍, 合伙, 注册前, ...) answers it, the policy answer gives that rule
+# and offers the check, instead of starting the check's questions.
+ELIGIBILITY_INTENT = "check_eligibility"
+FIRST_PERSON = re.compile(r"我|本人|咱")
+YES_NO = re.compile(r"[吗么不]$|[吗么][？?。！!]*$|能不能|可不可以|是否|能否|算不算|行不行|有没有")
+CONDITION_ASPECTS = frozenset(
+    {"non_hukou", "partnership", "before_registration", "times", "guarantor", "overdue", "combine"}
+)
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -175,9 +188,34 @@ def names_policy(entities: list[dict[str, Any]]) -> bool:
 
 
 @functools.cache
+def catalogue() -> Catalogue:
+    """The knowledge base's files, read once per process (as the KB entity extractor reads them)."""
+    return load_catalogue()
+
+
+def rule_answers(text: str, entities: list[dict[str, Any]]) -> bool:
+    """An impersonal yes/no question about a named policy that one of its rules or a condition
+    aspect answers."""
+    if FIRST_PERSON.search(text) or not YES_NO.search(text.strip()):
+        return False
+    kb = catalogue()
+    named = [
+        kb.policies[e["value"]]
+        for e in entities
+        if e.get("entity") == "policy" and e.get("value") in kb.policies
+    ]
+    if not named:
+        return False
+    if CONDITION_ASPECTS & set(detect_aspects(text)):
+        return True
+    on = reference_date()
+    return any(condition_lines(policy, kb, on, text)[0] for policy in named)
+
+
+@functools.cache
 def group_forms() -> tuple[str, ...]:
     """Every way the knowledge base's applicant groups are written (退役军人, 大学生, ...)."""
-    groups = load_catalogue().vocabulary.applicant_groups.values()
+    groups = catalogue().vocabulary.applicant_groups.values()
     return tuple(form for group in groups for form in group.surface_forms)
 
 
@@ -271,5 +309,7 @@ class MessageKindClassifier(GraphComponent):
         if guess in OVERRIDABLE_BY_ANY_POLICY and names_policy(entities):
             return POLICY_INTENT
         if guess == OVERVIEW_INTENT and names_item_not_group(text, entities):
+            return POLICY_INTENT
+        if guess == ELIGIBILITY_INTENT and rule_answers(text, entities):
             return POLICY_INTENT
         return None

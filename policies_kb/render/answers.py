@@ -240,6 +240,17 @@ def matching_notes(policy: Policy, text: str, words: Iterable[str] = ()) -> list
 # Characters of how a question is asked, not of what it asks (能不能申请, 要什么): a piece of the question
 # made mostly of them matches a rule by accident.
 ASKING_CHARS = frozenset("的了吗呢吧么是有没不能可以要申请什么怎样哪里办还会就都")
+# How people say what the rules write out in full: the rule's word is looked for too.
+RULE_WORDS = {
+    "个体户": "个体工商户",
+    "法人": "法定代表人",
+    "房贷": "住房贷款",
+    "车贷": "车辆贷款",
+    "征信": "信用记录",
+    "民非": "民办非企业单位",
+    "合作社": "农民合作社",
+    "老赖": "失信被执行人",
+}
 
 
 def condition_lines(policy: Policy, catalogue: Catalogue, on: date, text: str) -> tuple[list[str], list[str]]:
@@ -247,6 +258,7 @@ def condition_lines(policy: Policy, catalogue: Catalogue, on: date, text: str) -
     the policy's own, or for an umbrella without rules its products' (named). A yes/no question
     about one condition is answered by the rule that decides it."""
     pieces = {p for p in _question_words(text, policy) if sum(c in ASKING_CHARS for c in p) <= 1}
+    pieces |= {full for said, full in RULE_WORDS.items() if said in text}
     if not pieces:
         return [], []
     owners = [policy] if policy.eligibility else umbrella_products(policy, catalogue, on)

@@ -139,3 +139,38 @@ def test_an_overview_question_naming_a_group_phrase_stays_an_overview() -> None:
     text = "退役军人创业有什么政策"
 
     assert MessageKindClassifier.kind(text, policy_at(0, len("退役军人创业")), "ask_overview") is None
+
+
+def kb_policy_entities(text: str) -> list[dict]:
+    from bot.nlu.message_kind import catalogue
+    from policies_kb.entities import POLICY, PhraseScanner
+
+    found = PhraseScanner(catalogue()).recognize(text)
+    return [
+        {"entity": "policy", "value": m.canonical_id, "start": m.start, "end": m.end}
+        for m in found
+        if m.label == POLICY
+    ]
+
+
+def test_an_impersonal_yes_no_question_a_rule_answers_is_a_policy_question() -> None:
+    from bot.nlu.message_kind import catalogue
+
+    text = "农民合作社可以申请创业组织创业担保贷款吗"
+    entities = kb_policy_entities(text)
+    (named,) = {e["value"] for e in entities}
+    assert any("农民合作社" in r.text for r in catalogue().policies[named].eligibility)
+
+    assert MessageKindClassifier.kind(text, entities, "check_eligibility") == POLICY_INTENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们是农民合作社，可以申请创业组织创业担保贷款吗",  # about the user: the check
+        "创业组织创业担保贷款怎么申请",  # not a yes/no question
+        "创业组织创业担保贷款今年还有吗",  # no rule or condition is asked about
+    ],
+)
+def test_other_eligibility_questions_keep_the_check(text: str) -> None:
+    assert MessageKindClassifier.kind(text, kb_policy_entities(text), "check_eligibility") is None
