@@ -410,6 +410,7 @@ def test_cross_policy_answer_of_an_aspect_only_one_policy_has_is_that_answer(
         ("公司还没成立可以先申请吗", "before_registration"),
         ("这两个补贴可以一起享受吗", "combine"),
         ("贴息和开业补贴冲突吗", "combine"),
+        ("开业补贴要去哪里申请", "how_to_apply"),
     ],
 )
 def test_detect_aspects_reads_before_registration_and_combining_in_other_words(
