@@ -596,6 +596,10 @@ def policy_answer(
     parts = tuple(
         part for aspect in asked if (part := aspect_answer(policy, aspect, catalogue, on, question))
     )
+    if parts and districts and "how_to_apply" in asked:
+        # Where to apply, asked for a district: the channels, then that district's office.
+        note = district_note(policy, districts[0], catalogue, on)
+        return (*parts, note) if note else parts
     if parts:
         return parts
     if districts and (note := district_note(policy, districts[0], catalogue, on)):

@@ -461,3 +461,14 @@ def test_an_alias_naming_a_part_of_the_item_shows_the_note_about_it(real_catalog
     text = render_answer(plan, real_catalogue, ON, question=f"{part}这个比赛在哪报名")
 
     assert any(n.text in text for n in notes)
+
+
+def test_where_to_apply_for_a_district_names_its_office_after_the_channels(real_catalogue: Catalogue) -> None:
+    policy = real_catalogue.policies[FIRST_BUSINESS]
+    district = real_catalogue.vocabulary.districts["minhang"]
+
+    parts = policy_answer(policy, real_catalogue, ON, ["how_to_apply"], ["minhang"], "在闵行去哪申请")
+
+    assert parts[0] == aspect_answer(policy, "how_to_apply", real_catalogue, ON, "在闵行去哪申请")
+    assert parts[-1] == district_note(policy, "minhang", real_catalogue, ON)
+    assert f"{district.name}就业促进中心" in parts[-1].text
