@@ -14,7 +14,7 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,6 +172,15 @@ class RunningAssistant:
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     return runtime.ensure_model()
+
+
+@pytest.fixture()
+async def fake_api() -> AsyncIterator[wechat_harness.FakeWeChatApi]:
+    """The loopback stand-in for api.weixin.qq.com (tests/channels/wechat_harness.py), started."""
+    api = wechat_harness.FakeWeChatApi()
+    await api.start()
+    yield api
+    await api.stop()
 
 
 # The WeChat channel in safe (AES) mode with the test credentials of tests/channels.

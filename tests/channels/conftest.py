@@ -17,14 +17,6 @@ from tests.channels.wechat_harness import FakeBot, FakeWeChatApi, Harness, base_
 StartChannel = Callable[..., Awaitable[Harness]]
 
 
-@pytest.fixture()
-async def fake_api() -> AsyncIterator[FakeWeChatApi]:
-    api = FakeWeChatApi()
-    await api.start()
-    yield api
-    await api.stop()
-
-
 @pytest.fixture(params=["memory", "redis"])
 def store_factory(request: pytest.FixtureRequest) -> Callable[[], Any]:
     """Builds the store for a channel; the Redis variant shares one prefix per test, like replicas."""

@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import random
 import socket
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import xmltodict
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 from wechatpy.crypto import PrpCrypto, WeChatCrypto, _get_signature
@@ -254,3 +258,27 @@ def base_settings(**overrides: Any) -> WeChatSettings:
 
 def hashed(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def push_to(rasa_port: int, xml: str, timeout: float = 30) -> str:
+    """`xml` signed and encrypted in safe mode, pushed to a running Rasa's WeChat webhook; its raw reply."""
+    signed = sign_push(xml, "safe")
+    url = f"http://127.0.0.1:{rasa_port}/webhooks/wechat/webhook?" + urllib.parse.urlencode(signed.params)
+    request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read().decode()
+
+
+def decrypt_reply(reply: str) -> dict[str, Any]:
+    """The fields of an encrypted passive reply."""
+    envelope = xmltodict.parse(reply)["xml"]
+    plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
+        reply, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
+    )
+    return xmltodict.parse(plain)["xml"]
+
+
+def wechat_text(assistant: Any, openid: str, content: str, msg_id: int | None = None) -> str:
+    """One text message from `openid` through the running assistant's webhook; the passive reply's text."""
+    xml = text_xml(content, msg_id=msg_id or random.randint(10**15, 10**16), openid=openid)
+    return decrypt_reply(push_to(assistant.ports.rasa, xml))["Content"]

@@ -8,20 +8,17 @@ through the service API with a FixedClock a week back.
 from __future__ import annotations
 
 import random
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import xmltodict
-from wechatpy.crypto import WeChatCrypto
 
 from consultations import BookingNotFoundError, BookingService, FixedClock, ServiceForm, Slot, open_service
 from consultations.identity import wechat_user
 from consultations.model import SHANGHAI, WEEKDAY_NAMES
-from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
+from tests.channels.wechat_harness import OPENID
+from tests.channels.wechat_harness import wechat_text as wechat
 
 pytestmark = pytest.mark.rasa_server
 
@@ -373,23 +370,6 @@ def test_slot_taken_before_confirmation_offers_others(assistant, service: Bookin
     expert = service.expert(slot.expert_id).display_name
     assert not [b for b in buttons(reply) if taken in b["title"] and expert in b["title"]]
     assert service.bookings(user) == []
-
-
-def wechat(assistant, openid: str, content: str, msg_id: int | None = None) -> str:
-    """One text message pushed in WeChat safe mode; the decrypted passive reply's text."""
-    xml = text_xml(content, msg_id=msg_id or random.randint(10**15, 10**16), openid=openid)
-    signed = sign_push(xml, "safe")
-    url = f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?" + urllib.parse.urlencode(
-        signed.params
-    )
-    request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        reply = response.read().decode()
-    envelope = xmltodict.parse(reply)["xml"]
-    plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
-        reply, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
-    )
-    return xmltodict.parse(plain)["xml"]["Content"]
 
 
 def test_booking_over_wechat_with_numbers_and_a_retried_confirmation(

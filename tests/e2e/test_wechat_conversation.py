@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import random
-import urllib.parse
-import urllib.request
 
 import pytest
-import xmltodict
-from wechatpy.crypto import WeChatCrypto
 
 from consultations.identity import wechat_user
-from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
+from tests.channels.wechat_harness import OPENID, decrypt_reply, push_to, text_xml
 from tests.figures import figure
 
 pytestmark = pytest.mark.rasa_server
 
 
 def push(assistant, xml: str) -> str:
-    signed = sign_push(xml, "safe")
-    url = f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?" + urllib.parse.urlencode(
-        signed.params
-    )
-    request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read().decode()
+    return push_to(assistant.ports.rasa, xml, timeout=10)
 
 
-def decrypt(reply: str) -> dict:
-    envelope = xmltodict.parse(reply)["xml"]
-    plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
-        reply, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
-    )
-    return xmltodict.parse(plain)["xml"]
+decrypt = decrypt_reply
 
 
 def test_text_message_answered_passively_and_processed_once(assistant) -> None:

@@ -18,17 +18,9 @@ from consultations.identity import web_user, wechat_user
 from policies_kb import load_catalogue
 from policies_kb.deadlines import Deadline
 from reminders import FAILED, PENDING, SENT, ReminderService
-from tests.channels.wechat_harness import APPID, SECRET, FakeWeChatApi
+from tests.channels.wechat_harness import APPID, SECRET
 
 POLICY = "first_business_subsidy"
-
-
-@pytest.fixture()
-async def fake_api() -> AsyncIterator[FakeWeChatApi]:
-    api = FakeWeChatApi()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 @pytest.fixture()

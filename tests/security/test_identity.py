@@ -19,15 +19,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import xmltodict
 import yaml
 from sqlalchemy import bindparam, create_engine, text
-from wechatpy.crypto import WeChatCrypto
 
 from agent_desk import AgentDesk
 from bot import runtime
 from consultations import BookingService, open_service
-from tests.channels.wechat_harness import AES_KEY, APPID, OPENID, TOKEN, sign_push, text_xml
+from tests.channels.wechat_harness import OPENID
+from tests.channels.wechat_harness import wechat_text as wechat
 
 pytestmark = pytest.mark.rasa_server
 
@@ -73,22 +72,6 @@ def rest(assistant, sender: str, message: str) -> tuple[int, str]:
     """A call of Rasa's REST channel (internal: only reachable on this host): (status, reply text)."""
     status, body, _ = post_json(assistant.rest_url, {"sender": sender, "message": message})
     return status, texts(body) if status == 200 else json.dumps(body, ensure_ascii=False)
-
-
-def wechat(assistant, openid: str, message: str) -> str:
-    """A signed, encrypted push from this openid through the real webhook; the passive reply's text."""
-    signed = sign_push(text_xml(message, msg_id=random.randint(10**15, 10**16), openid=openid), "safe")
-    url = f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?" + urllib.parse.urlencode(
-        signed.params
-    )
-    request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        reply = response.read().decode()
-    envelope = xmltodict.parse(reply)["xml"]
-    plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
-        reply, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
-    )
-    return xmltodict.parse(plain)["xml"]["Content"]
 
 
 def conversations_of(assistant, *candidates: str) -> dict[str, int]:

@@ -6,20 +6,17 @@ a flood from one conversation gets 429 / the polite reply."""
 from __future__ import annotations
 
 import json
-import random
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 
 import pytest
-import xmltodict
-from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.rate_limit import REPLY_TOO_MANY
 from bot.channels.rest import BAD_MESSAGE, BAD_REQUEST, BAD_SENDER
 from consultations.identity import wechat_user
-from tests.channels.wechat_harness import AES_KEY, APPID, TOKEN, sign_push, text_xml
+from tests.channels.wechat_harness import wechat_text
 
 pytestmark = pytest.mark.rasa_server
 
@@ -61,18 +58,7 @@ def sender_of(session: str) -> str:
 
 
 def wechat(assistant, content: str, openid: str) -> str:
-    signed = sign_push(text_xml(content, msg_id=random.randint(10**15, 10**16), openid=openid), "safe")
-    url = f"http://127.0.0.1:{assistant.ports.rasa}/webhooks/wechat/webhook?" + urllib.parse.urlencode(
-        signed.params
-    )
-    request = urllib.request.Request(url, data=signed.body, headers={"Content-Type": "text/xml"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        reply = response.read().decode()
-    envelope = xmltodict.parse(reply)["xml"]
-    plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
-        reply, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
-    )
-    return xmltodict.parse(plain)["xml"]["Content"]
+    return wechat_text(assistant, openid, content)
 
 
 def events(assistant, sender: str) -> list[tuple[str, dict]]:
