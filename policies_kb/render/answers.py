@@ -234,7 +234,9 @@ def matching_notes(policy: Policy, text: str, words: Iterable[str] = ()) -> list
     words = tuple(words)
     pieces = _question_words(text, policy) if text else set()
     # An alias that names a part of the item (汇创青春 of the 162号 plan) asks for the note about it.
-    parts = tuple(a for a in policy.aliases if len(a) >= 3 and a in text and a not in policy.name)
+    # Only the longest of nested matches: "社保补贴" inside "灵活就业社保补贴" names the item itself.
+    named = [a for a in policy.aliases if len(a) >= 3 and a in text and a not in policy.name]
+    parts = tuple(a for a in named if not any(a != b and a in b for b in named))
     return [
         n
         for n in policy.notes

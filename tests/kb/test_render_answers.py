@@ -472,3 +472,21 @@ def test_where_to_apply_for_a_district_names_its_office_after_the_channels(real_
     assert parts[0] == aspect_answer(policy, "how_to_apply", real_catalogue, ON, "在闵行去哪申请")
     assert parts[-1] == district_note(policy, "minhang", real_catalogue, ON)
     assert f"{district.name}就业促进中心" in parts[-1].text
+
+
+def test_a_short_alias_inside_the_longer_one_asked_is_not_a_part_of_the_item(
+    real_catalogue: Catalogue,
+) -> None:
+    from policies_kb.render.answers import matching_notes
+
+    # An item with a note naming a short alias (社保补贴) that also sits inside a longer one.
+    policy, longer, note = next(
+        (p, b, n)
+        for p in real_catalogue.policies.values()
+        for b in p.aliases
+        for a in p.aliases
+        for n in p.notes
+        if a != b and len(a) >= 3 and a in b and a in n.text and b not in n.text and a not in p.name
+    )
+
+    assert note not in matching_notes(policy, f"{longer}能享受几年")
