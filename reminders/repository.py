@@ -52,12 +52,8 @@ class Repository:
             select(subscriptions.c.id).where(
                 subscriptions.c.user_id == user_id,
                 subscriptions.c.kind == kind,
-                subscriptions.c.policy_id.is_(policy_id)
-                if policy_id is None
-                else subscriptions.c.policy_id == policy_id,
-                subscriptions.c.booking_code.is_(None)
-                if booking_code is None
-                else subscriptions.c.booking_code == booking_code,
+                subscriptions.c.policy_id.is_not_distinct_from(policy_id),
+                subscriptions.c.booking_code.is_not_distinct_from(booking_code),
                 subscriptions.c.active.is_(True),
             )
         ).scalar()

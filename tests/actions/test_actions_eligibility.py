@@ -42,6 +42,19 @@ from tests.actions.conftest import (
 
 ON = date.fromisoformat(REFERENCE_DATE)
 POLICY = "first_business_subsidy"
+# Every fact 首次创业补贴 asks for, all met (a graduate of 2025, registered in August 2025).
+ELIGIBLE_FACTS = {
+    "hukou": "shanghai",
+    "groups": ["college_graduate"],
+    "graduation_date": "2025-06-01",
+    "registration_date": "2025-08-01",
+    "registered_in_shanghai": True,
+    "first_business": True,
+    "business_type": "micro_enterprise",
+    "legal_representative": True,
+    "social_insurance_months": 8,
+    "subsidies_received": [],
+}
 FORM = "eligibility_form"
 
 
@@ -498,18 +511,7 @@ def test_group_question_answered_with_a_graduation_date_is_answered(kb) -> None:
 
 
 def test_issue_conversation_ends_eligible_with_the_amount(kb) -> None:
-    profile = {
-        "hukou": "shanghai",
-        "groups": ["college_graduate"],
-        "graduation_date": "2025-06-01",
-        "registration_date": "2025-08-01",
-        "registered_in_shanghai": True,
-        "first_business": True,
-        "business_type": "micro_enterprise",
-        "legal_representative": True,
-        "social_insurance_months": 8,
-        "subsidies_received": [],
-    }
+    profile = dict(ELIGIBLE_FACTS)
     tracker = make_tracker("", slots={"eligibility_policy": POLICY, "profile": profile})
 
     _, messages = run_action(ActionReportEligibility(), tracker)
@@ -737,19 +739,7 @@ def test_facts_after_a_policy_card_start_the_check_of_that_policy(kb) -> None:
 def test_a_correction_after_the_verdict_is_judged_again_at_once(kb) -> None:
     from actions.eligibility_followup import RECHECKED, ActionEligibilityFollowup
 
-    profile = {
-        "hukou": "shanghai",
-        "groups": ["college_graduate"],
-        "graduation_date": "2025-06-01",
-        "registration_date": "2025-08-01",
-        "registered_in_shanghai": True,
-        "first_business": True,
-        "business_type": "micro_enterprise",
-        "legal_representative": True,
-        "social_insurance_months": 8,
-        "subsidies_received": [],
-        "_asked": ["subsidies_received"],
-    }
+    profile = {**ELIGIBLE_FACTS, "_asked": ["subsidies_received"]}
     assert (
         kb.check(POLICY, kb.profile({k: v for k, v in profile.items() if k != "_asked"}), ON).status
         == ELIGIBLE
@@ -777,20 +767,6 @@ def test_a_district_after_a_policy_question_stays_a_follow_up(kb) -> None:
 
 
 # -- the reminder offered under a verdict ---------------------------------------------------------
-
-ELIGIBLE_FACTS = {
-    "hukou": "shanghai",
-    "groups": ["college_graduate"],
-    "graduation_date": "2024-06-30",
-    "registration_date": "2025-05-28",
-    "registration_district": "pudong",
-    "registered_in_shanghai": True,
-    "first_business": True,
-    "business_type": "micro_enterprise",
-    "legal_representative": True,
-    "social_insurance_months": 8,
-    "subsidies_received": [],
-}
 
 
 def test_an_eligible_verdict_with_a_deadline_from_the_users_date_offers_a_reminder(kb) -> None:
